@@ -1,0 +1,30 @@
+"""The versioned JSON API: one NinjaAPI, each app's router mounted under /api/v1."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from uslugi.core import problems
+
+api = NinjaAPI(
+    title="Uslugi API",
+    version="1",
+    description=(
+        "The public-services portal's API. Errors are RFC 9457 problem details "
+        "(`application/problem+json`) with a stable `code`."
+    ),
+    urls_namespace="api-v1",
+    docs_url=None,  # the hosted Swagger UI loads from a CDN, which our CSP forbids
+)
+problems.install(api)
+
+
+class PingOut(Schema):
+    status: str
+    version: str
+
+
+@api.get("/ping", response=PingOut, tags=["meta"], summary="Check the API is reachable")
+def ping(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok", "version": "1"}

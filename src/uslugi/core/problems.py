@@ -1,0 +1,129 @@
+"""RFC 9457 problem details: the API's one error format.
+
+Every error an endpoint can produce (domain errors, validation, 404, auth, unexpected
+crashes) is turned into `application/problem+json` with a stable `code` that matches
+the one the HTML forms use, plus the request id so a person can quote it to support.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from uslugi.core.errors import DomainError
+
+log = structlog.get_logger("uslugi.api")
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:uslugi:problem:"
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    request_id = getattr(request, "request_id", "")
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=CONTENT_TYPE
+    )
+
+
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    if exc.field:
+        extra["errors"] = [{"field": exc.field, "code": exc.code, "message": exc.text}]
+    return problem_response(
+        request, status=exc.status, code=exc.code, title=exc.title, detail=exc.text, **extra
+    )
+
+
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())),
+            "code": err.get("type", "invalid"),
+            "message": err.get("msg", ""),
+        }
+        for err in exc.errors
+    ]
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        title=_("The request is not valid."),
+        detail=_("Correct the fields listed in errors and send the request again."),
+        errors=errors,
+    )
+
+
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, status=404, code="not_found", title=_("Not found."))
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=f"http_{exc.status_code}",
+        title=str(exc.message),
+    )
+
+
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(
+        request, status=401, code="unauthenticated", title=_("Authentication is required.")
+    )
+
+
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(
+        request, status=403, code="permission_denied", title=_("You do not have permission to do this.")
+    )
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("api.unexpected_error", error=type(exc).__name__)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title=_("Something went wrong on our side."),
+        detail=_("Nothing was changed. Try again later; quote the request id if you contact support."),
+    )
+
+
+def install(api: NinjaAPI) -> None:
+    """Route every kind of error an endpoint can raise to a problem response."""
+    api.add_exception_handler(Exception, _unexpected)
+    api.add_exception_handler(DomainError, _domain_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(ObjectDoesNotExist, _not_found)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(AuthenticationError, _unauthenticated)
+    api.add_exception_handler(DjangoPermissionDenied, _forbidden)

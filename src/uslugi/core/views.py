@@ -1,0 +1,45 @@
+"""Core pages: home, errors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from uslugi.core import problems
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+def _wants_problem(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/exchange/"))
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, status=404, code="not_found", title="Not found.")
+    return render(request, "core/errors/404.html", status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(
+            request, status=403, code="permission_denied", title="Forbidden."
+        )
+    return render(request, "core/errors/403.html", status=403)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, status=400, code="bad_request", title="Bad request.")
+    return render(request, "core/errors/400.html", status=400)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(
+            request, status=500, code="internal_error", title="Something went wrong on our side."
+        )
+    # No context processors that could fail again: a plain template.
+    return render(request, "core/errors/500.html", status=500)
