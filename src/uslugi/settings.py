@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "uslugi.agencies",
 ]
 
+# Models that exist only for the test suite (e.g. to exercise encrypted fields).
+if _bool("USLUGI_TEST_APPS", False):
+    INSTALLED_APPS.append("tests.testapp")
+
 MIDDLEWARE = [
     "uslugi.core.observability.RequestIdMiddleware",
     "uslugi.core.observability.MetricsMiddleware",
