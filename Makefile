@@ -65,7 +65,7 @@ pytest: .venv/.synced $(ASSETS) ## The test suite (SQLite unless DATABASE_URL is
 	$(TEST_ENV) $(RUN) pytest $(PYTEST_ARGS)
 
 test-postgres: .venv/.synced $(ASSETS) ## The test suite on PostgreSQL (DATABASE_URL, default $(POSTGRES_URL))
-	$(TEST_ENV) DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} $(RUN) pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(or $(DATABASE_URL),$(POSTGRES_URL)) $(RUN) pytest $(PYTEST_ARGS)
 
 e2e: .venv/.synced $(ASSETS) ## Browser journeys only (headless Chromium)
 	$(TEST_ENV) $(RUN) pytest -m e2e $(PYTEST_ARGS)

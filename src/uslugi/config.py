@@ -28,7 +28,13 @@ def project_dir() -> Path:
 
 
 def load_env() -> environ.Env:
-    """Read `.env` (if present, without overriding real variables) and return the reader."""
+    """Read `.env` (if present, without overriding real variables) and return the reader.
+
+    The test suite (USLUGI_ENV=test set by the runner) never reads `.env`, so a developer's
+    local settings cannot leak into tests.
+    """
+    if os.environ.get("USLUGI_ENV") == TEST:
+        return environ.Env()
     env_file = Path(os.environ.get("USLUGI_ENV_FILE", project_dir() / ".env"))
     if env_file.is_file():
         environ.Env.read_env(str(env_file), overwrite=False)

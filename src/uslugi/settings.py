@@ -18,9 +18,8 @@ PRODUCTION = USLUGI_ENV == config.PRODUCTION
 TESTING = USLUGI_ENV == config.TEST
 
 if PRODUCTION:
-    config.require(
-        env, ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"]
-    )
+    config.require(env, ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"])
+
 
 def _bool(name: str, default: bool) -> bool:
     """An optional boolean where an empty value means the default."""
@@ -224,9 +223,7 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "structlog": {"()": "uslugi.core.logging.build_formatter", "fmt": LOG_FORMAT}
-    },
+    "formatters": {"structlog": {"()": "uslugi.core.logging.build_formatter", "fmt": LOG_FORMAT}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

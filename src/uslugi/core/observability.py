@@ -30,11 +30,13 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 HTTP_REQUESTS = Counter(
-    "uslugi_http_requests_total", "HTTP requests by route, method and status.",
+    "uslugi_http_requests_total",
+    "HTTP requests by route, method and status.",
     ["route", "method", "status"],
 )
 HTTP_LATENCY = Histogram(
-    "uslugi_http_request_duration_seconds", "HTTP request latency by route and method.",
+    "uslugi_http_request_duration_seconds",
+    "HTTP request latency by route and method.",
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
@@ -105,7 +107,7 @@ class TaskQueueCollector(Collector):
 
 def task_queue_depths() -> dict[str, int]:
     """Waiting tasks per queue (empty when tasks do not go through the database)."""
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     if not backend.startswith("django_tasks_db"):
         return {}
     from django.db.models import Count
@@ -124,7 +126,7 @@ def _registry() -> CollectorRegistry:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         registry.register(TaskQueueCollector())
         return registry
     if not _collector_registered:

@@ -102,7 +102,10 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(
-        request, status=403, code="permission_denied", title=_("You do not have permission to do this.")
+        request,
+        status=403,
+        code="permission_denied",
+        title=_("You do not have permission to do this."),
     )
 
 
@@ -113,17 +116,25 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         status=500,
         code="internal_error",
         title=_("Something went wrong on our side."),
-        detail=_("Nothing was changed. Try again later; quote the request id if you contact support."),
+        detail=_(
+            "Nothing was changed. Try again later; quote the request id if you contact support."
+        ),
     )
+
+
+_HANDLERS: list[tuple[type[Exception], Any]] = [
+    (Exception, _unexpected),
+    (DomainError, _domain_error),
+    (ValidationError, _validation_error),
+    (Http404, _not_found),
+    (ObjectDoesNotExist, _not_found),
+    (HttpError, _http_error),
+    (AuthenticationError, _unauthenticated),
+    (DjangoPermissionDenied, _forbidden),
+]
 
 
 def install(api: NinjaAPI) -> None:
     """Route every kind of error an endpoint can raise to a problem response."""
-    api.add_exception_handler(Exception, _unexpected)
-    api.add_exception_handler(DomainError, _domain_error)
-    api.add_exception_handler(ValidationError, _validation_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(ObjectDoesNotExist, _not_found)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(AuthenticationError, _unauthenticated)
-    api.add_exception_handler(DjangoPermissionDenied, _forbidden)
+    for exc_class, handler in _HANDLERS:
+        api.add_exception_handler(exc_class, handler)

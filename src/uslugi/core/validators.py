@@ -15,7 +15,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
-_SEPARATORS = re.compile(r"[\s\-–—.]")
+_SEPARATORS = re.compile("[\\s\\-\u2013\u2014.]")
 
 
 def _digits(value: object) -> str:
@@ -23,6 +23,7 @@ def _digits(value: object) -> str:
 
 
 # --- SNILS (individual pension account number) ---------------------------------------------
+
 
 def snils_check_digits(first_nine: str) -> str:
     """The two check digits of a SNILS from its first nine digits."""
@@ -45,7 +46,9 @@ def validate_snils(value: object) -> None:
     # Numbers up to 001-001-998 were issued before check digits existed.
     if int(digits[:9]) > 1001998 and snils_check_digits(digits[:9]) != digits[9:]:
         raise ValidationError(
-            _("This SNILS has a mistake: its check digits do not match. Compare it with your SNILS document."),
+            _(
+                "This SNILS has a mistake: its check digits do not match. Compare it with your SNILS document."
+            ),
             code="snils_checksum",
         )
 
@@ -63,6 +66,7 @@ def mask_snils(value: str) -> str:
 
 # --- INN (taxpayer number) --------------------------------------------------------------------
 
+
 def normalize_inn(value: object) -> str:
     return _digits(value)
 
@@ -78,7 +82,9 @@ def validate_inn(value: object) -> None:
         stdnum_inn.validate(digits)
     except StdnumError:
         raise ValidationError(
-            _("This INN has a mistake: its check digits do not match. Compare it with your tax certificate."),
+            _(
+                "This INN has a mistake: its check digits do not match. Compare it with your tax certificate."
+            ),
             code="inn_checksum",
         ) from None
 
@@ -95,6 +101,7 @@ def validate_personal_inn(value: object) -> None:
 
 # --- OGRN / OGRNIP (state registration numbers) ----------------------------------------------
 
+
 def _validate_ogrn_like(value: object, *, length: int, format_message: str, code: str) -> None:
     digits = _digits(value)
     if not re.fullmatch(rf"\d{{{length}}}", digits):
@@ -103,7 +110,9 @@ def _validate_ogrn_like(value: object, *, length: int, format_message: str, code
         stdnum_ogrn.validate(digits)
     except StdnumError:
         raise ValidationError(
-            _("This number has a mistake: its check digit does not match. Compare it with the registration certificate."),
+            _(
+                "This number has a mistake: its check digit does not match. Compare it with the registration certificate."
+            ),
             code=f"{code}_checksum",
         ) from None
 
@@ -129,6 +138,7 @@ def validate_ogrnip(value: object) -> None:
 
 
 # --- Russian internal passport ----------------------------------------------------------------
+
 
 def normalize_passport(value: object) -> str:
     return _digits(value)

@@ -32,7 +32,9 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_problem(request):
-        return problems.problem_response(request, status=400, code="bad_request", title="Bad request.")
+        return problems.problem_response(
+            request, status=400, code="bad_request", title="Bad request."
+        )
     return render(request, "core/errors/400.html", status=400)
 
 
