@@ -68,6 +68,7 @@ if _bool("USLUGI_TEST_APPS", False):
 
 MIDDLEWARE = [
     "uslugi.core.observability.RequestIdMiddleware",
+    "uslugi.core.audit.AuditContextMiddleware",
     "uslugi.core.observability.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from uslugi.core import clock
+from uslugi.core.audit import AuditChainHead, AuditEntry  # noqa: F401
 from uslugi.core.ids import new_id
 
 
