@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(ASSETS): node_modules/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss frontend/js/*.mjs)
+$(ASSETS): node_modules/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss frontend/js/*.mjs frontend/images/*)
 	npm run --silent build
 
 assets: $(ASSETS) ## Build front-end assets (GOV.UK Frontend, Sass, htmx)

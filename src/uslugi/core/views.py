@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 from uslugi.core import problems
 
@@ -43,5 +44,5 @@ def error_500(request: HttpRequest) -> HttpResponse:
         return problems.problem_response(
             request, status=500, code="internal_error", title="Something went wrong on our side."
         )
-    # No context processors that could fail again: a plain template.
-    return render(request, "core/errors/500.html", status=500)
+    # Rendered without the request, so no context processor can fail a second time.
+    return HttpResponse(loader.get_template("core/errors/500.html").render({}), status=500)
