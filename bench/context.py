@@ -1,0 +1,37 @@
+"""What a suite gets from the runner: the load and server settings chosen on the command
+line, the machine, and helpers to start the portal and load it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import wrk
+from bench.machine import ROOT, Machine
+from bench.server import Portal, ServerSettings
+
+# Built by `make assets`; without it pages that link the design system cannot render.
+ASSET_CHECK = Path("build/static/uslugi/css/uslugi.css")
+
+
+class SuiteError(RuntimeError):
+    """A suite could not measure what it set out to (an endpoint failed, a tool is missing)."""
+
+
+@dataclass
+class Context:
+    load: wrk.LoadSettings
+    server: ServerSettings
+    machine: Machine
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def assets_built(self) -> bool:
+        return (ROOT / ASSET_CHECK).exists()
+
+    def portal(self) -> Portal:
+        return Portal(self.server)
+
+    def measure(self, portal: Portal, paths: dict[str, str]) -> dict[str, list[wrk.LoadResult]]:
+        """Every path under the same load, interleaved in rounds (see wrk.interleaved)."""
+        return wrk.interleaved(portal.url, paths, load=self.load)
