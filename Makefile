@@ -41,6 +41,7 @@ run: install ## Install, migrate, load demo data, start web (http://127.0.0.1:80
 	@echo "Web on http://127.0.0.1:8000 and a task worker; Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(RUN) uslugi worker & \
+	  $(RUN) uslugi exchange deliver --loop & \
 	  $(RUN) uslugi runserver 127.0.0.1:8000 & \
 	  wait
 

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from uslugi.core import problems
+from uslugi.exchange.api import router as exchange_router
+from uslugi.identity.api import router as identity_router
 
 api = NinjaAPI(
     title="Uslugi API",
@@ -18,6 +20,9 @@ api = NinjaAPI(
     docs_url=None,  # the hosted Swagger UI loads from a CDN, which our CSP forbids
 )
 problems.install(api)
+api.add_router("/exchange", exchange_router)
+api.add_router("/me", identity_router)
+api.add_router("/", "uslugi.catalog.api.router")
 
 
 class PingOut(Schema):

@@ -78,12 +78,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "uslugi.identity.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "uslugi.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "uslugi.urls"
+# Functions (request -> context) that fill the home page from apps core may not import.
+HOME_CONTEXT_PROVIDERS = ["uslugi.catalog.home.home_context"]
 WSGI_APPLICATION = "uslugi.wsgi.application"
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -119,9 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reuse connections: opening one (and, on SQLite, running the PRAGMAs) costs more than a
+# signed-in request's queries.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -135,7 +139,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "identity:login"
+
+# --- Identity (accounts, sign-in, SMS and post) -----------------------------------------
+# Sign out after this many seconds without a request (the absolute lifetime is
+# SESSION_ABSOLUTE_SECONDS below).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# SMS gateway plugin: "outbox" (development: /dev/sms-outbox) or "http" (URL + token).
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="outbox")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Postal-service plugin for confirmation letters: "outbox" (development: /dev/post-outbox).
+POSTAL_SERVICE = env.str("POSTAL_SERVICE", default="outbox")
 
 # --- Sessions, cookies and security headers --------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
@@ -180,6 +195,17 @@ USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_TZ = True
 
+# --- Caches ---------------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered template fragments that depend only on the language and the deployed code
+    # (header, footer): per process on purpose, so a deploy never serves stale markup.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
+
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or DATA_DIR / "static")
@@ -216,6 +242,13 @@ TASKS = {
 FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default="")
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
 
+# --- Exchange bus ---------------------------------------------------------------------------
+# Attempts before a message becomes a dead letter; days messages are kept before purging;
+# the largest signed envelope accepted over HTTP. Other knobs: uslugi/exchange/conf.py.
+EXCHANGE_MAX_ATTEMPTS = env.int("EXCHANGE_MAX_ATTEMPTS", default=8)
+EXCHANGE_RETENTION_DAYS = env.int("EXCHANGE_RETENTION_DAYS", default=90)
+EXCHANGE_MAX_BODY_BYTES = env.int("EXCHANGE_MAX_BODY_BYTES", default=1024 * 1024)
+
 # --- Observability ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
@@ -233,7 +266,14 @@ LOGGING = {
     },
 }
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# Development keeps outgoing mail as files in var/mail (open them to follow email links);
+# production and the tests (which start a real SMTP server) speak SMTP.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if USLUGI_ENV == config.DEVELOPMENT
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Uslugi <no-reply@uslugi.local>")

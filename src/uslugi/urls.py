@@ -1,9 +1,20 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 
 from uslugi.api import api
 from uslugi.core import observability, views
+
+
+def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Staff sign in through the portal's own login (throttling, second factor, audit)."""
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect_to_login(target, reverse("identity:login"))
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +23,10 @@ urlpatterns = [
     path("metrics", observability.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("account/", include("uslugi.identity.urls")),
+    path("dev/", include("uslugi.identity.dev_urls")),
+    path("exchange/", include("uslugi.exchange.urls")),
+    path("", include("uslugi.catalog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

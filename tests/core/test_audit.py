@@ -138,7 +138,7 @@ def test_odd_values_in_details_survive_the_database_and_still_verify() -> None:
         "third": 1 / 3,
         "huge_int": 2**70,
         "nan": float("nan"),
-        "text": "Привет\x00мир \ud800",  # noqa: RUF001 - Russian text is the point
+        "text": "Привет\x00мир \ud800",
         "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
         "day": dt.date(2026, 1, 2),
         "amount": Decimal("10.50"),
@@ -570,34 +570,57 @@ def test_the_guard_is_a_no_op_on_other_databases(on_postgres: bool) -> None:
 # --- Sign-in events and the request context -------------------------------------------------
 
 
-def test_signing_in_and_out_is_recorded_with_request_id_and_ip(client: Client) -> None:
+def _through_middleware(view: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A view wrapped in the middleware that gives audit entries their request context."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from uslugi.core.audit import AuditContextMiddleware
+    from uslugi.core.observability import RequestIdMiddleware
+
+    return RequestIdMiddleware(AuditContextMiddleware(SessionMiddleware(view)))  # type: ignore[arg-type]
+
+
+def test_signing_in_and_out_is_recorded_with_request_id_and_ip(rf: RequestFactory) -> None:
+    from django.contrib.auth import login, logout
+    from django.http import HttpResponse
+
     person = Account.objects.create_user(
         "admin2@example.com", "correct-horse-battery", is_staff=True
     )
 
-    response = client.post(
-        "/admin/login/",
-        {"username": "admin2@example.com", "password": "correct-horse-battery"},
-        HTTP_USER_AGENT="TestBrowser",
-    )
-    assert response.status_code == 302
-    client.post("/admin/logout/")
+    def sign_in_and_out(request: Any) -> HttpResponse:
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        logout(request)
+        return HttpResponse("ok")
 
-    login, logout = AuditEntry.objects.order_by("seq")
-    assert login.action == "auth.login"
-    assert (login.actor_type, login.actor_id) == (ActorType.STAFF, str(person.pk))
-    assert (login.object_type, login.object_id) == ("identity.account", str(person.pk))
-    assert login.request_id == response["X-Request-ID"]
-    assert (login.ip, login.user_agent) == ("127.0.0.1", "TestBrowser")
-    assert logout.action == "auth.logout"
-    assert logout.actor_id == str(person.pk)
+    request = rf.post("/sign-in", HTTP_USER_AGENT="TestBrowser")
+    request.user = AnonymousUser()
+    response = _through_middleware(sign_in_and_out)(request)
+
+    login_entry, logout_entry = AuditEntry.objects.order_by("seq")
+    assert login_entry.action == "auth.login"
+    assert (login_entry.actor_type, login_entry.actor_id) == (ActorType.STAFF, str(person.pk))
+    assert (login_entry.object_type, login_entry.object_id) == ("identity.account", str(person.pk))
+    assert login_entry.request_id == response["X-Request-ID"]
+    assert (login_entry.ip, login_entry.user_agent) == ("127.0.0.1", "TestBrowser")
+    assert logout_entry.action == "auth.logout"
+    assert logout_entry.actor_id == str(person.pk)
     assert audit_verify().ok
 
 
-def test_a_failed_sign_in_is_recorded_without_the_password(client: Client) -> None:
+def test_a_failed_sign_in_is_recorded_without_the_password(rf: RequestFactory) -> None:
+    from django.contrib.auth import authenticate
+    from django.http import HttpResponse
+
     Account.objects.create_user("victim@example.com", "correct-horse-battery")
 
-    client.post("/admin/login/", {"username": "victim@example.com", "password": "guess-1234"})
+    def failed_sign_in(request: Any) -> HttpResponse:
+        assert authenticate(request, username="victim@example.com", password="guess-1234") is None
+        return HttpResponse("no")
+
+    request = rf.post("/sign-in")
+    request.user = AnonymousUser()
+    _through_middleware(failed_sign_in)(request)
 
     entry = AuditEntry.objects.get()
     assert entry.action == "auth.login_failed"

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.module_loading import import_string
 
 from uslugi.core import problems
 
 
+@functools.cache
+def _home_providers() -> list[Callable[[HttpRequest], dict[str, Any]]]:
+    return [import_string(path) for path in settings.HOME_CONTEXT_PROVIDERS]
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The front page; higher apps fill it through settings.HOME_CONTEXT_PROVIDERS, since
+    core may not import them."""
+    context: dict[str, Any] = {}
+    for provider in _home_providers():
+        context.update(provider(request))
+    return render(request, "core/home.html", context)
 
 
 def _wants_problem(request: HttpRequest) -> bool:

@@ -133,3 +133,38 @@ def replace_handler_for_tests(type_key: str, handler: ProviderHandler | None) ->
             _handlers[type_key] = previous
 
     return restore
+
+
+# --- What a consumer gets back (extension of the contract, used by exchange_call) ----------
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    """The outcome of a synchronous call.
+
+    `status` is "ok" (a schema-valid `response`), "error" (the provider answered with a
+    typed error: `error_code` is not_found, mismatch, invalid_request, ...) or
+    "unavailable" (no answer in time: down, timed out; show "try again later").
+    """
+
+    message_id: str
+    correlation_id: str
+    status: str
+    response: dict[str, Any] | None = None
+    error_code: str = ""
+    error_message: str = ""
+    error_details: dict[str, Any] = field(default_factory=dict)  # a typed error's details
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def unavailable(self) -> bool:
+        return self.status == "unavailable"
+
+
+def unregister_for_tests(type_key: str) -> None:
+    """Forget a message type and its handler (test fixtures that register their own types)."""
+    _handlers.pop(type_key, None)
+    _types.pop(type_key, None)

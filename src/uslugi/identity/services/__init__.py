@@ -1,0 +1,1 @@
+"""Identity commands, one module per subject (registration, login, sessions, ...)."""

@@ -1,0 +1,1 @@
+"""Shared test factories and fixtures (import a module's fixtures in a conftest.py)."""
