@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from uslugi.api import api
 from uslugi.core import observability, views
@@ -21,11 +23,14 @@ urlpatterns = [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
     path("metrics", observability.metrics, name="metrics"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Choosing a language changes nothing but the language: no CSRF token is needed, so
+    # the switch on every page carries none and its markup can be cached.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("account/", include("uslugi.identity.urls")),
     path("dev/", include("uslugi.identity.dev_urls")),
     path("exchange/", include("uslugi.exchange.urls")),
+    path("forms/", include("uslugi.forms.urls")),
     path("", include("uslugi.catalog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
