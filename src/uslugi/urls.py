@@ -30,6 +30,7 @@ urlpatterns = [
     path("account/", include("uslugi.identity.urls")),
     path("dev/", include("uslugi.identity.dev_urls")),
     path("exchange/", include("uslugi.exchange.urls")),
+    path("forms/", include("uslugi.forms.urls")),
     path("", include("uslugi.catalog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,249 @@
+"""Commands: load definitions from files, move versions through their lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from django.db import transaction
+
+from uslugi.core import clock
+from uslugi.core.audit import audit_record
+from uslugi.exchange import conf as exchange_conf
+from uslugi.exchange.interfaces import ExchangeResult
+from uslugi.exchange.services import exchange_call
+from uslugi.forms.constants import TRANSITIONS, VersionStatus
+from uslugi.forms.definitions import Problem, check_all, lint_document
+from uslugi.forms.errors import DefinitionRejected, TransitionNotAllowed, VersionImmutable
+from uslugi.forms.logic import evaluate
+from uslugi.forms.models import DefinitionVersion, Draft, ServiceDefinition
+from uslugi.forms.prefill import prefill
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def document_digest(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def definition_store(
+    *, document: dict[str, Any], source_file: str = "", actor: Any = None
+) -> tuple[DefinitionVersion, str]:
+    """Store a linted document: a new draft version, or the open draft updated.
+
+    Returns the version and what happened: "created", "updated" or "unchanged". A
+    published, approved or testing version is never edited: a changed file becomes a
+    new draft version beside it.
+    """
+    problems = lint_document(document, file=source_file or "<document>")
+    if problems:
+        raise DefinitionRejected(str(problems[0]))
+    digest = document_digest(document)
+    with transaction.atomic():
+        definition, _created = ServiceDefinition.objects.select_for_update().get_or_create(
+            code=document["code"],
+            variant=document["variant"],
+            defaults={"kind": document["kind"], "title": document["title"]},
+        )
+        if (definition.kind, definition.title) != (document["kind"], document["title"]):
+            definition.kind, definition.title = document["kind"], document["title"]
+            definition.save(update_fields=["kind", "title"])
+        latest = definition.versions.order_by("-number").first()
+        if latest is not None and latest.digest == digest:
+            return latest, "unchanged"
+        if latest is not None and latest.status == VersionStatus.DRAFT:
+            latest.document, latest.digest, latest.source_file = document, digest, source_file
+            latest.save(update_fields=["document", "digest", "source_file"])
+            outcome, version = "updated", latest
+        else:
+            version = DefinitionVersion.objects.create(
+                definition=definition,
+                number=(latest.number + 1) if latest is not None else 1,
+                document=document,
+                digest=digest,
+                source_file=source_file,
+            )
+            outcome = "created"
+        audit_record(
+            action=f"forms.version_{outcome}",
+            actor=actor,
+            obj=version,
+            details={"definition": str(definition), "number": version.number, "digest": digest},
+        )
+    return version, outcome
+
+
+def definitions_load(
+    *, root: Path | None = None, actor: Any = None, publish: bool = False
+) -> LoadReport:
+    """Store every valid definition under `root`; broken files are reported, not stored.
+
+    `publish` (development and demo sites only) takes each new version straight through
+    testing and approval to publication, with a protocol saying so.
+    """
+    good, problems = check_all(root)
+    report = LoadReport(problems=problems)
+    for loaded in good:
+        version, outcome = definition_store(
+            document=loaded.document, source_file=loaded.file, actor=actor
+        )
+        if publish and version.status == VersionStatus.DRAFT:
+            version = version_transition(version=version, target=VersionStatus.TESTING, actor=actor)
+            version = version_transition(
+                version=version,
+                target=VersionStatus.APPROVED,
+                actor=actor,
+                protocol={"cases": ["loaded with --publish"], "approver": "uslugi forms load"},
+            )
+            version = version_transition(
+                version=version,
+                target=VersionStatus.PUBLISHED,
+                actor=actor,
+                change_number=f"file-{version.digest[:12]}",
+            )
+        label = f"{version.definition}@{version.number}"
+        getattr(report, outcome).append(label)
+    return report
+
+
+def version_transition(
+    *,
+    version: DefinitionVersion,
+    target: str,
+    actor: Any = None,
+    protocol: dict[str, Any] | None = None,
+    change_number: str = "",
+    effective_from: dt.datetime | None = None,
+) -> DefinitionVersion:
+    """Move a version along its lifecycle: draft → testing → approved → published → retired.
+
+    Approval records the test protocol (cases run, results, approver); publication the
+    change number and effective date, and retires the version it replaces.
+    """
+    with transaction.atomic():
+        version = DefinitionVersion.objects.select_for_update().get(pk=version.pk)
+        source = version.status
+        if target not in TRANSITIONS[source]:
+            if source in {VersionStatus.PUBLISHED, VersionStatus.RETIRED}:
+                raise VersionImmutable()
+            raise TransitionNotAllowed(params={"source": source, "target": target})
+        now = clock.now()
+        details: dict[str, Any] = {"from": source, "to": target, "number": version.number}
+        if target == VersionStatus.APPROVED:
+            if not protocol or not protocol.get("approver") or not protocol.get("cases"):
+                raise TransitionNotAllowed(
+                    "Approval needs a test protocol with the cases run and the approver."
+                )
+            version.test_protocol = {**protocol, "approved_at": now.isoformat()}
+            details["protocol_cases"] = len(protocol["cases"])
+        if target == VersionStatus.PUBLISHED:
+            if not change_number:
+                raise TransitionNotAllowed("Publication needs a change number.")
+            version.change_number = change_number
+            version.published_at = now
+            version.effective_from = effective_from or now
+            details["change_number"] = change_number
+            for previous in DefinitionVersion.objects.select_for_update().filter(
+                definition_id=version.definition_id, status=VersionStatus.PUBLISHED
+            ):
+                previous.status, previous.retired_at = VersionStatus.RETIRED, now
+                previous.save(update_fields=["status", "retired_at"])
+                audit_record(
+                    action="forms.version_retired",
+                    actor=actor,
+                    obj=previous,
+                    details={"number": previous.number, "replaced_by": version.number},
+                )
+        if target == VersionStatus.RETIRED:
+            version.retired_at = now
+        version.status = target
+        version.save()
+        audit_record(action=f"forms.version_{target}", actor=actor, obj=version, details=details)
+    return version
+
+
+def draft_start(*, account: Any, version: DefinitionVersion) -> Draft:
+    """The person's draft of this version, created (and prefilled) if there is none."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().filter(account=account, version=version).first()
+        if draft is not None:
+            return draft
+        answers, locked = prefill(version.document, account)
+        draft = Draft.objects.create(
+            account=account,
+            version=version,
+            data=cast(Any, answers),
+            locked=cast(Any, locked),
+            current_step=version.document["steps"][0]["id"],
+            is_test=version.status == VersionStatus.TESTING,
+        )
+        audit_record(
+            action="forms.draft_started",
+            actor=account,
+            obj=draft,
+            details={"version": version.number},
+        )
+    return draft
+
+
+def draft_save_step(*, draft: Draft, answers: dict[str, Any], next_step: str) -> Draft:
+    """Merge a validated step's answers into the draft and move it on."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        data = {**draft.data, **answers}
+        draft.data = {k: v for k, v in data.items() if v is not None}
+        draft.current_step = next_step
+        draft.last_activity = clock.now()
+        draft.save(update_fields=["data", "current_step", "last_activity"])
+    return draft
+
+
+def information_request(*, draft: Draft) -> ExchangeResult:
+    """Run an information service's exchange request with the draft's answers.
+
+    The request is built from the definition's `exchange.request` expressions; empty
+    answers are left out. Refusals by the bus (no grant, invalid payload) raise its
+    DomainError; a registry that is down gives a result with status "unavailable".
+    """
+    document = draft.version.document
+    spec = document["exchange"]
+    payload = {
+        key: value
+        for key, rule in spec["request"].items()
+        if (value := evaluate(rule, draft.data)) not in (None, "")
+    }
+    result = exchange_call(
+        sender=exchange_conf.portal_system(),
+        type_key=spec["type"],
+        payload=payload,
+        correlation_id=str(draft.pk),
+        test=draft.is_test,
+    )
+    with transaction.atomic():
+        Draft.objects.filter(pk=draft.pk).update(last_activity=clock.now())
+        audit_record(
+            action="forms.information_requested",
+            actor=draft.account,
+            obj=draft,
+            details={"type": spec["type"], "status": result.status, "error": result.error_code},
+        )
+    return result

@@ -1,0 +1,49 @@
+"""Pages of service definitions: the integrators' specification and the payload schema."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from uslugi.forms import selectors
+from uslugi.forms.errors import DefinitionNotFound
+from uslugi.forms.models import DefinitionVersion
+from uslugi.forms.payload import payload_schema
+from uslugi.forms.spec import spec_rows
+
+
+def _version(request: HttpRequest, code: str) -> DefinitionVersion:
+    raw = request.GET.get("version", "")
+    number = int(raw) if raw.isdigit() else None
+    try:
+        return selectors.version_for_spec(code=code, number=number)
+    except DefinitionNotFound as exc:
+        raise Http404(exc.text) from exc
+
+
+def spec(request: HttpRequest, form_code: str) -> HttpResponse:
+    """The specification of a definition version for integrators, generated from it."""
+    version = _version(request, form_code)
+    schema = payload_schema(version.document, number=version.number)
+    return render(
+        request,
+        "forms/spec.html",
+        {
+            "version": version,
+            "document": version.document,
+            "rows": spec_rows(version.document),
+            "schema_json": json.dumps(schema, ensure_ascii=False, indent=2),
+        },
+    )
+
+
+def schema(request: HttpRequest, form_code: str) -> JsonResponse:
+    """The JSON Schema (2020-12) of the payload of a definition version."""
+    version = _version(request, form_code)
+    return JsonResponse(
+        payload_schema(version.document, number=version.number),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+        content_type="application/schema+json",
+    )
