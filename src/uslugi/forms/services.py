@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from uslugi.core import clock
 from uslugi.core.audit import audit_record
@@ -145,19 +146,24 @@ def version_transition(
         if target not in TRANSITIONS[source]:
             if source in {VersionStatus.PUBLISHED, VersionStatus.RETIRED}:
                 raise VersionImmutable()
-            raise TransitionNotAllowed(params={"source": source, "target": target})
+            raise TransitionNotAllowed(
+                params={
+                    "source": VersionStatus(source).label,
+                    "target": VersionStatus(target).label,
+                }
+            )
         now = clock.now()
         details: dict[str, Any] = {"from": source, "to": target, "number": version.number}
         if target == VersionStatus.APPROVED:
             if not protocol or not protocol.get("approver") or not protocol.get("cases"):
                 raise TransitionNotAllowed(
-                    "Approval needs a test protocol with the cases run and the approver."
+                    _("Approval needs a test protocol with the cases run and the approver.")
                 )
             version.test_protocol = {**protocol, "approved_at": now.isoformat()}
             details["protocol_cases"] = len(protocol["cases"])
         if target == VersionStatus.PUBLISHED:
             if not change_number:
-                raise TransitionNotAllowed("Publication needs a change number.")
+                raise TransitionNotAllowed(_("Publication needs a change number."))
             version.change_number = change_number
             version.published_at = now
             version.effective_from = effective_from or now
