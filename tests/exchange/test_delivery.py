@@ -228,6 +228,18 @@ def test_two_claims_never_share_a_message(bus: Bus) -> None:
     assert not first & second
 
 
+@override_settings(EXCHANGE_CLAIM_TIMEOUT_SECONDS=0)
+def test_a_batch_that_runs_out_of_time_gives_the_rest_back(bus: Bus) -> None:
+    sent = [send(str(i)) for i in range(3)]
+    report = services.exchange_deliver_due()
+    assert report.claimed == 3
+    assert report.by_status == {"answered": 1}  # the first is always attempted
+    statuses = dict(ExchangeMessage.objects.values_list("pk", "status"))
+    assert sorted(statuses.values()) == ["answered", "queued", "queued"]
+    assert ExchangeMessage.objects.filter(status="queued", attempts=0).count() == 2
+    assert len(sent) == 3
+
+
 def test_handler_crash_is_retried(bus: Bus, frozen_clock: Clock) -> None:
     def crash(payload: dict[str, Any], context: HandlerContext) -> dict[str, Any]:
         raise RuntimeError("bug")

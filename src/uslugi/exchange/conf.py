@@ -23,7 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "EXCHANGE_CLOCK_SKEW_SECONDS": 300,
     # The system code the portal's own services send as.
     "EXCHANGE_PORTAL_SYSTEM": "portal",
-    # Messages claimed per round by a delivery worker, and rows deleted per purge batch.
+    # Messages claimed per round by a delivery worker (measured best with two workers on
+    # SQLite, where a longer write transaction makes the other worker sleep longer), and
+    # rows deleted per purge batch.
     "EXCHANGE_DELIVERY_BATCH": 20,
     "EXCHANGE_PURGE_BATCH": 1000,
     # How often a long-running delivery worker purges the log past its retention.

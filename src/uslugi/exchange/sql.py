@@ -42,20 +42,37 @@ def _update_sql(
     return sql, set_fields, where_fields
 
 
+Statement = tuple[str, list[Any]]
+
+
+def prepare_update(
+    model: type[models.Model], *, values: Mapping[str, Any], where: Mapping[str, Any]
+) -> Statement:
+    """`model.objects.filter(**where).update(**values)` for plain equality, ready to run."""
+    sql, set_fields, where_fields = _update_sql(
+        model, connection.vendor, tuple(values), tuple(where)
+    )
+    params = [
+        *(f.get_db_prep_save(values[f.name], connection) for f in set_fields),
+        *(f.get_db_prep_value(where[f.name], connection, prepared=False) for f in where_fields),
+    ]
+    return sql, params
+
+
+def execute(statement: Statement | None) -> int:
+    """Run a prepared statement; the rows it changed."""
+    if statement is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return int(cursor.rowcount)
+
+
 def update_where(
     model: type[models.Model], *, values: Mapping[str, Any], where: Mapping[str, Any]
 ) -> int:
     """`model.objects.filter(**where).update(**values)` for plain equality; rows changed."""
-    sql, set_fields, where_fields = _update_sql(
-        model, connection.vendor, tuple(values), tuple(where)
-    )
-    params: Sequence[Any] = [
-        *(f.get_db_prep_save(values[f.name], connection) for f in set_fields),
-        *(f.get_db_prep_value(where[f.name], connection, prepared=False) for f in where_fields),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    return execute(prepare_update(model, values=values, where=where))
 
 
 @functools.cache
@@ -71,16 +88,20 @@ def _insert_sql(model: type[models.Model], vendor: str, rows: int) -> tuple[str,
     return f"INSERT INTO {table} ({columns}) VALUES {marks}", fields  # noqa: S608 - see above
 
 
-def insert(objs: Sequence[models.Model]) -> None:
-    """`bulk_create(objs)` for rows of one model whose keys are set client-side or by the
-    database (an auto-increment id is not read back)."""
+def prepare_insert(objs: Sequence[models.Model]) -> Statement | None:
+    """`bulk_create(objs)`, ready to run, for rows of one model whose keys are set
+    client-side or by the database (an auto-increment id is not read back)."""
     if not objs:
-        return
+        return None
     sql, fields = _insert_sql(type(objs[0]), connection.vendor, len(objs))
     params = [
         field.get_db_prep_save(field.pre_save(obj, add=True), connection)
         for obj in objs
         for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """Insert the rows at once (see `prepare_insert`)."""
+    execute(prepare_insert(objs))

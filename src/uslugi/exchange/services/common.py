@@ -23,7 +23,8 @@ from uslugi.exchange.directory import Party
 from uslugi.exchange.envelope import Envelope, ResponseEnvelope, Signature
 from uslugi.exchange.models import ExchangeMessage, ExchangeSystem, MessageEvent
 
-log = structlog.get_logger("uslugi.exchange")
+LOGGER = "uslugi.exchange"
+log = structlog.get_logger(LOGGER)
 
 ANSWER, RETRY, FAIL, REJECT = "answer", "retry", "fail", "reject"
 

@@ -12,6 +12,7 @@ providers answer a message id they already answered from the stored response.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from uslugi.exchange.constants import ErrorCode, MessageStatus
 from uslugi.exchange.directory import Party
 from uslugi.exchange.models import ExchangeMessage, ExchangeSystem, MessageEvent
 from uslugi.exchange.services.common import (
+    LOGGER,
     OUTCOME_FIELDS,
     RETRY,
     Outcome,
@@ -131,7 +133,11 @@ def attempt(
         outcome = Outcome(RETRY, error_code=ErrorCode.NO_HANDLER, error_message="no recipient")
     else:
         env = request_envelope(message, sender=message.sender.code, recipient=code)
-        remaining = (message.deadline - started).total_seconds()
+        # No single attempt may outlive the claim (it would be re-queued and sent twice).
+        remaining = min(
+            (message.deadline - started).total_seconds(),
+            conf.claim_timeout().total_seconds() / 2,
+        )
         outcome = deliver_once(
             message, env=env, sender=None, recipient=recipient, timeout=remaining
         )
@@ -147,16 +153,22 @@ def record(token: str, attempted: list[tuple[ExchangeMessage, list[MessageEvent]
     """
     now = clock.now()
     written: list[ExchangeMessage] = []
+    # Everything is prepared (encrypted, adapted) before the transaction, so the write
+    # lock is held only for the statements themselves: on SQLite the other workers wait
+    # for it.
+    updates = [
+        sql.prepare_update(
+            ExchangeMessage,
+            values={**{name: getattr(m, name) for name in OUTCOME_FIELDS}, "updated_at": now},
+            where={"id": m.pk, "status": MessageStatus.SENDING, "claimed_by": token},
+        )
+        for m, _ in attempted
+    ]
+    all_events = sql.prepare_insert([e for _, entries in attempted for e in entries])
     with transaction.atomic():
         events: list[MessageEvent] = []
-        for message, entries in attempted:
-            changes = {name: getattr(message, name) for name in OUTCOME_FIELDS}
-            updated = sql.update_where(
-                ExchangeMessage,
-                values={**changes, "updated_at": now},
-                where={"id": message.pk, "status": MessageStatus.SENDING, "claimed_by": token},
-            )
-            if not updated:
+        for (message, entries), statement in zip(attempted, updates, strict=True):
+            if not sql.execute(statement):
                 log.warning("exchange.claim_lost", message_id=str(message.pk))
                 continue
             written.append(message)
@@ -164,13 +176,19 @@ def record(token: str, attempted: list[tuple[ExchangeMessage, list[MessageEvent]
             if message.status == MessageStatus.QUEUED:
                 enqueue_delivery(str(message.pk), run_after=message.next_attempt_at)
             schedule_callback(message)
-        sql.insert(events)
+        if len(written) == len(attempted):
+            sql.execute(all_events)
+        else:  # a lost claim (rare): only the timelines of what was written
+            sql.execute(sql.prepare_insert(events))
     # The message log in the database has every message; the process log gets one line
     # per batch, plus one per message that did not simply get its answer.
     statuses: dict[str, int] = {}
+    debug = logging.getLogger(LOGGER).isEnabledFor(logging.DEBUG)
     for message in written:
         statuses[str(message.status)] = statuses.get(str(message.status), 0) + 1
         fine = message.status == MessageStatus.ANSWERED
+        if fine and not debug:
+            continue
         (log.debug if fine else log.warning)(
             "exchange.delivered",
             message_id=str(message.pk),
@@ -246,11 +264,36 @@ def exchange_deliver_due(*, limit: int | None = None) -> DeliveryReport:
         return report
     token = batch[0].claimed_by
     parties: dict[str, Party | None] = {}
-    attempted = [(message, attempt(message, parties=parties)) for message in batch]
+    # Slow providers must not hold the rest of the batch past its claim: what is not
+    # attempted by half the claim timeout goes back to the queue.
+    give_up_at = time.monotonic() + conf.claim_timeout().total_seconds() / 2
+    attempted = []
+    for number, message in enumerate(batch):
+        if number and time.monotonic() > give_up_at:
+            release(token, batch[number:])
+            break
+        attempted.append((message, attempt(message, parties=parties)))
     record(token, attempted)
     for message, _ in attempted:
         report.count(str(message.status))
     return report
+
+
+def release(token: str, messages: list[ExchangeMessage]) -> int:
+    """Give claimed, unattempted messages back to the queue (their attempt not counted)."""
+    now = clock.now()
+    released = ExchangeMessage.objects.filter(
+        pk__in=[m.pk for m in messages], status=MessageStatus.SENDING, claimed_by=token
+    ).update(
+        status=MessageStatus.QUEUED,
+        claimed_by="",
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+    log.info("exchange.released", count=released)
+    return released
 
 
 def run_worker(

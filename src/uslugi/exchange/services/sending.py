@@ -337,9 +337,10 @@ def exchange_call(
             RETRY, error_code=ErrorCode.TIMED_OUT, error_message="no answer before the deadline"
         )
     events += apply_outcome(message, outcome, now=finished)
+    statements = [sql.prepare_insert([message]), sql.prepare_insert(events)]  # before the lock
     with transaction.atomic():
-        sql.insert([message])
-        sql.insert(events)
+        for statement in statements:
+            sql.execute(statement)
     # Every call is in the message log; the process log gets the ones that went wrong
     # (at DEBUG the others too).
     answered = message.status == MessageStatus.ANSWERED  # a typed error is an answer too
