@@ -7,16 +7,10 @@ sent as the portal's own system (EXCHANGE_PORTAL_SYSTEM), which needs a grant fo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 OK, ERROR, UNAVAILABLE = "ok", "error", "unavailable"
-
-# A provider's typed error keeps only its code and message on the bus; a mismatch names
-# the differing fields at the end of its message ("... does not match: surname, gender").
-_MISMATCH_FIELDS = re.compile(r"does not match: ([a-z_, ]+)$")
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -62,9 +56,10 @@ def answer(message_id: str) -> Answer | None:
     if result.status == OK:
         return Answer(kind=OK, payload=dict(result.response or {}))
     if result.status == ERROR:
+        # A mismatch names the differing fields in its typed details (never personal data).
         details: dict[str, Any] = {}
-        match = _MISMATCH_FIELDS.search(result.error_message or "")
-        if result.error_code == "mismatch" and match:
-            details["mismatches"] = [f.strip() for f in match.group(1).split(",") if f.strip()]
+        mismatches = (result.error_details or {}).get("mismatches")
+        if result.error_code == "mismatch" and isinstance(mismatches, list):
+            details["mismatches"] = [str(name) for name in mismatches]
         return Answer(kind=ERROR, error_code=result.error_code, details=details)
     return Answer(kind=UNAVAILABLE, error_code=result.error_code)
