@@ -87,6 +87,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "uslugi.urls"
 # Functions (request -> context) that fill the home page from apps core may not import.
 HOME_CONTEXT_PROVIDERS = ["uslugi.catalog.home.home_context"]
+# form_code -> URL of its published electronic form or "" (the catalogue's "Apply online").
+ONLINE_FORM_URL = "uslugi.forms.selectors.published_form_url"
 WSGI_APPLICATION = "uslugi.wsgi.application"
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 

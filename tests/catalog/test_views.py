@@ -87,11 +87,30 @@ def test_region_chooser_refuses_bad_input_and_foreign_redirects(client: Client) 
 
 
 def test_no_apply_online_link_while_no_form_is_published(client: Client) -> None:
-    assert apply_url("foreign-passport") == ""  # the forms app has no such page yet
+    from django.core.cache import cache
+
+    cache.clear()  # the forms app caches which forms are published
+    assert apply_url("foreign-passport") == ""  # no definition published in this test
     client.post("/services/region/", {"region": "77"})
     page = client.get("/service/foreign-passport/").content.decode()
     assert "govuk-button--start" not in page
     assert "apply in person" in page.lower() or "лично" in page.lower()
+
+
+def test_apply_online_once_the_form_is_published(client: Client) -> None:
+    from django.core.cache import cache
+
+    from uslugi.forms.services import definitions_load
+
+    definitions_load(publish=True)
+    cache.clear()
+    assert apply_url("foreign-passport") == "/forms/foreign-passport/"
+    assert apply_url("vehicle-registration") == ""  # a form code with no definition yet
+    client.post("/services/region/", {"region": "77"})
+    page = client.get("/service/foreign-passport/").content.decode()
+    assert 'href="/forms/foreign-passport/"' in page
+    assert "govuk-button--start" in page
+    cache.clear()
 
 
 def test_unknown_pages_are_404(client: Client) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from uslugi.catalog import errors, selectors
@@ -25,14 +27,12 @@ PER_PAGE = 20
 
 
 def apply_url(form_code: str) -> str:
-    """The electronic form's page, once the forms app publishes it (URL name
-    `forms:start`); empty while it does not exist, so no link points nowhere."""
-    if not form_code:
+    """The electronic form's page when the forms app has a published version of it
+    (asked through settings.ONLINE_FORM_URL, since catalog may not import forms); empty
+    otherwise, so no link points nowhere."""
+    if not form_code or not settings.ONLINE_FORM_URL:
         return ""
-    try:
-        return reverse("forms:start", kwargs={"form_code": form_code})
-    except NoReverseMatch:
-        return ""
+    return str(import_string(settings.ONLINE_FORM_URL)(form_code))
 
 
 def _page(request: HttpRequest, items: Any) -> Any:

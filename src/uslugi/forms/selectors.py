@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.urls import reverse
 
 from uslugi.core import clock
 from uslugi.forms.constants import VersionStatus
@@ -40,3 +42,22 @@ def version_for_spec(*, code: str, number: int | None = None) -> DefinitionVersi
     if found is None:
         raise DefinitionNotFound()
     return found
+
+
+PUBLISHED_URL_CACHE_SECONDS = 30
+
+
+def published_form_url(form_code: str) -> str:
+    """The start page of a service's electronic form when a version is published and in
+    effect, else "" (the catalogue's "Apply online" button; see settings.ONLINE_FORM_URL)."""
+    key = f"forms:published-url:{form_code}"
+    url: str | None = cache.get(key)
+    if url is None:
+        try:
+            version_current(code=form_code)
+        except DefinitionNotFound:
+            url = ""
+        else:
+            url = reverse("forms:start", kwargs={"form_code": form_code})
+        cache.set(key, url, PUBLISHED_URL_CACHE_SECONDS)
+    return url

@@ -7,10 +7,7 @@ from uslugi.forms import views, views_form
 app_name = "forms"
 
 urlpatterns = [
-    # Named "begin", not "start", until the catalogue's test that expects no
-    # "Apply online" link (tests/catalog/test_views.py) is updated: renaming this to
-    # "start" switches the catalogue's button on (catalog.views.apply_url).
-    path("<slug:form_code>/", views_form.start, name="begin"),
+    path("<slug:form_code>/", views_form.start, name="start"),
     path("<slug:form_code>/step/<slug:step_id>", views_form.step, name="step"),
     path("<slug:form_code>/check", views_form.check, name="check"),
     path("<slug:form_code>/spec", views.spec, name="spec"),

@@ -12,6 +12,7 @@ from typing import Any
 
 OK, ERROR, UNAVAILABLE = "ok", "error", "unavailable"
 
+
 @dataclass(frozen=True)
 class Answer:
     """What the registry answered: `kind` OK (payload), ERROR (a typed error code, e.g.
