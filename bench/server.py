@@ -79,6 +79,31 @@ def _granian() -> str:
     return path
 
 
+def portal_environment(
+    *, data_dir: Path, database_url: str, log_level: str = "WARNING"
+) -> dict[str, str]:
+    """The environment of a portal process that a benchmark starts: production-like
+    settings (DEBUG off), its own data directory and database, never the checkout's .env."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "uslugi.settings",
+            "USLUGI_ENV_FILE": str(data_dir / "no.env"),
+            "USLUGI_ENV": "development",
+            "DEBUG": "false",
+            "USLUGI_TEST_APPS": "false",
+            "USLUGI_DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": log_level,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+    )
+    return env
+
+
 class Portal:
     """`with Portal(settings) as portal:` prepares a data directory, migrates, collects
     static files, starts granian, waits for /healthz; leaving the block stops it all."""
@@ -96,28 +121,19 @@ class Portal:
         return f"http://{HOST}:{self.port}"
 
     def environment(self, tmp: Path) -> dict[str, str]:
-        env = dict(os.environ)
+        env = portal_environment(
+            data_dir=tmp,
+            database_url=self.settings.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
+            log_level="INFO",
+        )
         env.update(
             {
-                "DJANGO_SETTINGS_MODULE": "uslugi.settings",
-                # Not the checkout's .env: the benchmark states all it depends on here.
-                "USLUGI_ENV_FILE": str(tmp / "no.env"),
-                "USLUGI_ENV": "development",
-                "DEBUG": "false",
-                "USLUGI_TEST_APPS": "false",
                 "ALLOWED_HOSTS": f"{HOST},localhost",
                 "SECURE_SSL_REDIRECT": "false",
-                "USLUGI_DATA_DIR": str(tmp),
                 "STATIC_ROOT": str(tmp / "static"),
                 "MEDIA_ROOT": str(tmp / "media"),
-                "DATABASE_URL": self.settings.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
-                "LOG_FORMAT": "json",
-                "LOG_LEVEL": "INFO",
                 "METRICS_TOKEN": "",
                 "PROMETHEUS_MULTIPROC_DIR": str(tmp / "prometheus"),
-                "PYTHONPATH": os.pathsep.join(
-                    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-                ),
             }
         )
         env.update(self.settings.extra_env)

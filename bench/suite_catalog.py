@@ -25,7 +25,7 @@ from typing import Any
 from bench.context import Context, SuiteError
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
-from bench.server import HELLO_PATH, ServerError
+from bench.server import HELLO_PATH, ServerError, portal_environment
 
 TITLE = "Catalogue: search on the national register, service page against hello-world"
 
@@ -91,24 +91,7 @@ print(json.dumps({
 
 
 def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "uslugi.settings",
-            "USLUGI_ENV_FILE": str(data_dir / "no.env"),
-            "USLUGI_ENV": "development",
-            "DEBUG": "false",
-            "USLUGI_TEST_APPS": "false",
-            "USLUGI_DATA_DIR": str(data_dir),
-            "DATABASE_URL": database_url,
-            "LOG_FORMAT": "json",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
+    return portal_environment(data_dir=data_dir, database_url=database_url)
 
 
 def _run(env: dict[str, str], argv: list[str], what: str) -> str:

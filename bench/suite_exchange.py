@@ -36,6 +36,7 @@ from typing import Any
 from bench.context import Context, SuiteError
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport
+from bench.server import portal_environment
 from bench.wrk import LoadResult
 
 TITLE = "Exchange bus: synchronous and asynchronous messages per second against raw SQL"
@@ -48,24 +49,7 @@ TYPE_KEY = "bench.snils-verify/1"
 
 
 def _environment(tmp: Path, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "uslugi.settings",
-            "USLUGI_ENV_FILE": str(tmp / "no.env"),
-            "USLUGI_ENV": "development",
-            "DEBUG": "false",
-            "USLUGI_TEST_APPS": "false",
-            "USLUGI_DATA_DIR": str(tmp),
-            "DATABASE_URL": database_url,
-            "LOG_FORMAT": "json",
-            "LOG_LEVEL": "INFO",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
+    return portal_environment(data_dir=tmp, database_url=database_url, log_level="INFO")
 
 
 def _role(env: dict[str, str], log: Path, *args: str, timeout: float = 900) -> Any:

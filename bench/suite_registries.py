@@ -23,6 +23,7 @@ from typing import Any
 from bench.context import Context, SuiteError
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
+from bench.server import portal_environment
 from bench.wrk import LoadResult
 
 TITLE = "Registries: synthetic population generator (persons/s, 1 million extrapolated)"
@@ -74,24 +75,7 @@ def _persons() -> int:
 
 
 def _environment(database_url: str, tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "uslugi.settings",
-            "USLUGI_ENV_FILE": str(tmp / "no.env"),
-            "USLUGI_ENV": "development",
-            "DEBUG": "false",
-            "USLUGI_TEST_APPS": "false",
-            "USLUGI_DATA_DIR": str(tmp),
-            "DATABASE_URL": database_url,
-            "LOG_FORMAT": "json",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
+    return portal_environment(data_dir=tmp, database_url=database_url)
 
 
 def _uslugi(env: dict[str, str], *args: str) -> str:
