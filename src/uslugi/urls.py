@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
@@ -11,8 +14,15 @@ from uslugi.core import observability, views
 
 
 def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
-    """Staff sign in through the portal's own login (throttling, second factor, audit)."""
+    """Staff sign in through the portal's own login (throttling, second factor, audit).
+
+    A person already signed in without admin rights gets a 403: sending them to the login
+    page would bounce straight back here, in a loop."""
     target = request.GET.get("next") or reverse("admin:index")
+    if admin.site.has_permission(request):
+        return redirect(target if url_has_allowed_host_and_scheme(target, None) else "admin:index")
+    if request.user.is_authenticated:
+        raise PermissionDenied
     return redirect_to_login(target, reverse("identity:login"))
 
 
