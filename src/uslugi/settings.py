@@ -226,6 +226,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or DATA_DIR / "media")
+# Where the shipped service definitions live (`services/<code>/<variant>.yaml`).
+USLUGI_SERVICES_DIR = env.str("USLUGI_SERVICES_DIR", default="") or None
 
 # --- Background tasks ----------------------------------------------------------------------
 TASKS = {

@@ -18,9 +18,15 @@ EXPECTED = {
     "info-no-exchange": ("/exchange", "needs an exchange request"),
     "locked-no-prefill": ("/steps/0/fields/0/locked", "needs a prefill source"),
     "not-yaml": ("/", "cannot read the file as YAML"),
-    "select-no-options": ("/steps/0/fields/1", "'options' is a required property"),
+    "select-no-options": ("/steps/0/fields/1", "needs options or options_from"),
     "unknown-operator": ("/steps/0/fields/1/visible_if", "unknown operator '__import__'"),
     "unknown-var": ("/steps/0/fields/1/visible_if", "unknown field 'maried'"),
+    "check-unknown-field": ("/steps/0/checks/0/field", "no field 'finish'"),
+    "options-unknown-source": ("/steps/0/fields/0/options_from/source", "no prefill source"),
+    "routing-not-address": ("/routing/field", "needs an address field"),
+    "text-one-language": ("/title", "with both languages"),
+    "unknown-type": ("/exchange/type", "unknown message type 'gibdd.fine/1'"),
+    "group-check-var": ("/steps/0/fields/0/checks/0/rule", "unknown field 'today'"),
 }
 
 

@@ -51,6 +51,10 @@ def region_find(code: str | None) -> Region | None:
     return Region.objects.filter(code=str(code)[:2]).first()
 
 
+def municipalities() -> QuerySet[Municipality]:
+    return Municipality.objects.select_related("region").order_by("region__code", "code")
+
+
 def categories() -> QuerySet[Category]:
     return Category.objects.order_by("order", "slug")
 

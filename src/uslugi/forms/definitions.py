@@ -21,6 +21,7 @@ import yaml
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
+from uslugi.exchange.interfaces import message_types
 from uslugi.forms.logic import check_rule
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
@@ -63,6 +64,13 @@ def format_validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def _message(error: Any) -> str:
+    """A schema error's reason; texts get a plain one instead of "not valid under any"."""
+    if error.validator == "oneOf" and str(error.schema.get("description", "")).startswith("A text"):
+        return "a text is a string, or {ru: ..., en: ...} with both languages"
+    return str(error.message)
+
+
 def _pointer(parts: Any) -> str:
     return "/" + "/".join(str(p) for p in parts) if parts else "/"
 
@@ -99,7 +107,23 @@ def _check_names(fields: list[dict[str, Any]], base: str, seen: set[str]) -> lis
     return found
 
 
-def _check_field(path: str, field: dict[str, Any], known: frozenset[str]) -> list[tuple[str, str]]:
+def _check_checks(
+    checks: list[dict[str, Any]], base: str, known: frozenset[str], fields: frozenset[str]
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for index, check in enumerate(checks):
+        path = f"{base}/{index}"
+        found += [(f"{path}/rule", p) for p in check_rule(check["rule"], known=known)]
+        if "field" in check and check["field"] not in fields:
+            found.append(
+                (f"{path}/field", f"no field {check['field']!r} here to show the message on")
+            )
+    return found
+
+
+def _check_field(  # noqa: PLR0912 - one branch per rule
+    path: str, field: dict[str, Any], known: frozenset[str], sources: frozenset[str]
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for low, high in (("min_length", "max_length"), ("min", "max"), ("min_items", "max_items")):
         if low in field and high in field and field[low] > field[high]:
@@ -111,6 +135,28 @@ def _check_field(path: str, field: dict[str, Any], known: frozenset[str]) -> lis
             found.append((f"{path}/pattern", f"not a regular expression: {exc}"))
     if field.get("locked") and "prefill" not in field:
         found.append((f"{path}/locked", "a locked field needs a prefill source"))
+    if field["type"] in {"select", "radio", "checkbox"} and not (
+        "options" in field or "options_from" in field
+    ):
+        found.append((path, "a choice field needs options or options_from"))
+    prefill = field.get("prefill", "")
+    if prefill.startswith("exchange.") and prefill.split(".")[1] not in sources:
+        found.append((f"{path}/prefill", f"no prefill source {prefill.split('.')[1]!r}"))
+    if "options_from" in field:
+        if field["type"] not in {"select", "radio"}:
+            found.append((f"{path}/options_from", "only select and radio fields take options_from"))
+        if field["options_from"]["source"] not in sources:
+            found.append(
+                (
+                    f"{path}/options_from/source",
+                    f"no prefill source {field['options_from']['source']!r}",
+                )
+            )
+    if field["type"] == "group":
+        inner = frozenset(f["name"] for f in field["fields"])
+        found += _check_checks(field.get("checks", []), f"{path}/checks", known | inner, inner)
+    elif "checks" in field:
+        found.append((f"{path}/checks", "only a group takes checks; put others on the step"))
     if "options" in field:
         values = [o["value"] for o in field["options"]]
         if len(values) != len(set(values)):
@@ -121,13 +167,43 @@ def _check_field(path: str, field: dict[str, Any], known: frozenset[str]) -> lis
     return found
 
 
-def lint_document(
+def _check_types(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Exchange message types must exist (when the bus's registry is loaded)."""
+    known = message_types()
+    if not known:
+        return []
+    used = [("/exchange/type", (document.get("exchange") or {}).get("type"))]
+    used += [
+        (f"/prefill_sources/{name}/type", spec["type"])
+        for name, spec in (document.get("prefill_sources") or {}).items()
+    ]
+    return [
+        (path, f"unknown message type {key!r}") for path, key in used if key and key not in known
+    ]
+
+
+def _check_routing(document: dict[str, Any]) -> list[tuple[str, str]]:
+    routing = document.get("routing")
+    if routing is None or "field" not in routing:
+        return []
+    kinds = {f["name"]: f["type"] for step in document["steps"] for f in step["fields"]}
+    if kinds.get(routing["field"]) != "address":
+        return [
+            (
+                "/routing/field",
+                f"routing by {routing['by']} needs an address field, not {routing['field']!r}",
+            )
+        ]
+    return []
+
+
+def lint_document(  # noqa: PLR0912 - one branch per rule
     document: Any, *, file: str, expected: tuple[str, str] | None = None
 ) -> list[Problem]:
     """Every problem of a parsed definition, in document order."""
     errors = sorted(format_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
-        return [Problem(file, _pointer(e.absolute_path), e.message) for e in errors]
+        return [Problem(file, _pointer(e.absolute_path), _message(e)) for e in errors]
     found: list[tuple[str, str]] = []
     if expected is not None:
         if document["code"] != expected[0]:
@@ -151,8 +227,22 @@ def lint_document(
             found += [
                 (f"/steps/{s}/visible_if", p) for p in check_rule(step["visible_if"], known=known)
             ]
+    sources = frozenset(document.get("prefill_sources", {}))
+    for s, step in enumerate(document["steps"]):
+        on_step = frozenset(f["name"] for f in step["fields"])
+        found += _check_checks(step.get("checks", []), f"/steps/{s}/checks", known, on_step)
     for path, field in all_fields(document):
-        found += _check_field(path, field, known)
+        found += _check_field(path, field, known, sources)
+    for name, source in document.get("prefill_sources", {}).items():
+        for key, rule in source["request"].items():
+            found += [
+                (f"/prefill_sources/{name}/request/{key}", p)
+                for p in check_rule(rule, known=frozenset({"profile"}))
+            ]
+    found += _check_routing(document)
+    found += _check_types(document)
+    for key, rule in document.get("mapping", {}).items():
+        found += [(f"/mapping/{key}", p) for p in check_rule(rule, known=known)]
     exchange = document.get("exchange")
     if document["kind"] == "information" and exchange is None:
         found.append(("/exchange", "an information service needs an exchange request"))
@@ -193,3 +283,28 @@ def check_all(root: Path | None = None) -> tuple[list[LoadedDefinition], list[Pr
         if loaded is not None:
             good.append(loaded)
     return good, problems
+
+
+# Keys whose value is a text: one string, or {"ru": ..., "en": ...}.
+TEXT_KEYS = frozenset({"title", "description", "note", "label", "hint", "text", "message"})
+
+
+def localize(document: Any, language: str) -> Any:
+    """A copy of a definition with every text in one language (Russian by default).
+
+    Only the keys that hold texts are touched, so rule literals and mappings keep their
+    shape. English falls back to Russian and the other way round.
+    """
+    if isinstance(document, list):
+        return [localize(item, language) for item in document]
+    if not isinstance(document, dict):
+        return document
+    result: dict[str, Any] = {}
+    for key, value in document.items():
+        if key in TEXT_KEYS and isinstance(value, dict):
+            result[key] = value.get(language) or value.get("ru") or value.get("en") or ""
+        elif key in {"visible_if", "required_if", "rule", "request", "mapping", "example"}:
+            result[key] = value
+        else:
+            result[key] = localize(value, language)
+    return result

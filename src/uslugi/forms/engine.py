@@ -11,18 +11,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms as djforms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from uslugi.core import clock, validators
+from uslugi.forms import files, reference
 from uslugi.forms.constants import NON_INPUT_TYPES
-from uslugi.forms.logic import truthy
+from uslugi.forms.logic import lookup, rule_vars, truthy
 
-__all__ = ["StepForm", "relative_date", "step_visible", "truthy", "visible_steps"]
+__all__ = [
+    "StepForm",
+    "condition_sources",
+    "post_data",
+    "relative_date",
+    "step_visible",
+    "truthy",
+    "validate_answers",
+    "visible_steps",
+]
 
 YES, NO = "yes", "no"
 YES_LABEL, NO_LABEL = _("Yes"), _("No")
@@ -77,7 +91,32 @@ def visible_steps(document: dict[str, Any], answers: dict[str, Any]) -> list[dic
 
 
 def _choices(field: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(o["value"], o["label"]) for o in field["options"]]
+    return [(o["value"], o["label"]) for o in field.get("options", [])]
+
+
+def source_choices(field: dict[str, Any], sources: dict[str, Any]) -> list[tuple[str, str]]:
+    """Choices a field takes from an exchange prefill source's answer (`options_from`)."""
+    spec = field.get("options_from")
+    if spec is None:
+        return []
+    answer = sources.get(spec["source"]) or {}
+    items = lookup(answer, spec["items"]) or []
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get(spec["value"]) not in (None, ""):
+            label = " ".join(str(item[k]) for k in spec["label"] if item.get(k) not in (None, ""))
+            found.append((str(item[spec["value"]]), label or str(item[spec["value"]])))
+    return found
+
+
+def condition_sources(step: dict[str, Any]) -> set[str]:
+    """Fields of this step that other fields' conditions read: a change re-renders the step."""
+    names = {f["name"] for f in step["fields"]}
+    read: set[str] = set()
+    for field in step["fields"]:
+        for key in ("visible_if", "required_if"):
+            read |= {v.split(".")[0] for v in rule_vars(field.get(key))}
+    return read & names
 
 
 def _date_validators(field: dict[str, Any]) -> list[Any]:
@@ -105,7 +144,27 @@ def _date_validators(field: dict[str, Any]) -> list[Any]:
     return checks
 
 
-def django_field(field: dict[str, Any], *, required: bool) -> djforms.Field:  # noqa: PLR0911 - one branch per type
+class MultipleFileInput(djforms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(djforms.FileField):
+    """Several files in one control; each is checked by the step form's own rules."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+def django_field(  # noqa: PLR0911, PLR0912 - one branch per type
+    field: dict[str, Any], *, required: bool, sources: dict[str, Any] | None = None
+) -> djforms.Field:
     """The Django form field for one definition field (composites excepted)."""
     kind = field["type"]
     common: dict[str, Any] = {
@@ -135,10 +194,23 @@ def django_field(field: dict[str, Any], *, required: bool) -> djforms.Field:  # 
             widget=djforms.DateInput(attrs={"type": "date"}),
             **common,
         )
+    if kind in {"select", "radio"} and "options_from" in field:
+        choices = source_choices(field, sources or {}) + _choices(field)
+        if not choices:
+            # The source did not answer: the person types the value instead.
+            common["help_text"] = _(
+                "We could not fetch the list for you just now. Type the value yourself."
+            )
+            return djforms.CharField(max_length=200, **common)
+        if kind == "radio":
+            return djforms.ChoiceField(choices=choices, widget=djforms.RadioSelect, **common)
+        return djforms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == "select":
         return djforms.ChoiceField(choices=[("", "—"), *_choices(field)], **common)
     if kind == "radio":
         return djforms.ChoiceField(choices=_choices(field), widget=djforms.RadioSelect, **common)
+    if kind == "file":
+        return MultipleFileField(**common)
     if kind == "checkbox":
         return djforms.MultipleChoiceField(
             choices=_choices(field), widget=djforms.CheckboxSelectMultiple, **common
@@ -188,8 +260,61 @@ def _to_initial(kind: str, value: Any) -> Any:
     return value
 
 
+def _composite_initial(kind: str, value: Any) -> dict[str, str]:
+    """A composite answer (passport, address) as the strings its sub-controls show."""
+    value = value if isinstance(value, dict) else {}
+    shown = {sub: str(value.get(sub) or "") for sub, _label, _req in _SUBFIELDS[kind]}
+    if kind == "passport":
+        series = value.get("series")
+        shown["series_number"] = f"{series} {value.get('number', '')}" if series else ""
+    return shown
+
+
+def _to_post(kind: str, value: Any) -> Any:
+    if kind == "yesno" and isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value)
+
+
+def post_data(step: dict[str, Any], answers: dict[str, Any]) -> QueryDict:
+    """Saved answers of a step as the POST that would give them (to re-validate a draft)."""
+    data = QueryDict(mutable=True)
+
+    def put(key: str, kind: str, value: Any) -> None:
+        posted = _to_post(kind, value)
+        if isinstance(posted, list):
+            data.setlist(key, posted)
+        else:
+            data[key] = posted
+
+    for field in step["fields"]:
+        name, kind = field["name"], field["type"]
+        value = answers.get(name)
+        if value is None or kind in NON_INPUT_TYPES or kind == "file":
+            continue
+        if kind == "group":
+            for index, row in enumerate(value if isinstance(value, list) else []):
+                for sub in field["fields"]:
+                    if isinstance(row, dict) and row.get(sub["name"]) is not None:
+                        put(f"{name}__{index}__{sub['name']}", sub["type"], row[sub["name"]])
+        elif kind in _SUBFIELDS:
+            for sub, text in _composite_initial(kind, value).items():
+                data[f"{name}__{sub}"] = text
+        else:
+            put(name, kind, value)
+    return data
+
+
 class StepForm(djforms.Form):
-    """One step of a definition; `answers()` gives its cleaned values as JSON."""
+    """One step of a definition; `answers()` gives its cleaned values as JSON.
+
+    `saved` are the draft's answers, `locked` the prefilled values nobody may change,
+    `sources` the answers of the definition's exchange prefill sources. Files posted
+    and accepted are in `new_files` (field name → [(file, content type)]) for the
+    service to store.
+    """
 
     def __init__(
         self,
@@ -197,10 +322,14 @@ class StepForm(djforms.Form):
         step: dict[str, Any],
         saved: dict[str, Any],
         locked: dict[str, Any],
+        sources: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.step, self.saved, self.locked = step, saved, locked
+        self.sources = sources or {}
+        self.language = get_language() or "ru"
+        self.new_files: dict[str, list[tuple[UploadedFile, str]]] = {}
         posted = self._posted_answers()
         self.context = {**saved, **posted}
         self.visible: list[dict[str, Any]] = []
@@ -208,7 +337,7 @@ class StepForm(djforms.Form):
             if not truthy(field.get("visible_if"), self.context):
                 continue
             self.visible.append(field)
-            if field["type"] in NON_INPUT_TYPES or field["type"] == "file":
+            if field["type"] in NON_INPUT_TYPES:
                 continue
             if field["type"] == "group":
                 self._add_group(field)
@@ -224,11 +353,21 @@ class StepForm(djforms.Form):
             return {}
         found: dict[str, Any] = {}
         for field in self.step["fields"]:
-            if field["type"] == "yesno" and field["name"] in self.data:
-                found[field["name"]] = self.data.get(field["name"]) == YES
-            elif field["type"] in {"select", "radio"} and field["name"] in self.data:
-                found[field["name"]] = self.data.get(field["name"])
+            name = field["name"]
+            if field["type"] == "yesno" and name in self.data:
+                found[name] = self.data.get(name) == YES
+            elif field["type"] in {"select", "radio"} and name in self.data:
+                found[name] = self.data.get(name)
+            elif field["type"] == "checkbox" and name in self.data:
+                found[name] = cast(QueryDict, self.data).getlist(name)
         return found
+
+    def required_now(self, field: dict[str, Any]) -> bool:
+        return bool(field.get("required")) or (
+            "required_if" in field and truthy(field["required_if"], self.context)
+        )
+
+    # --- building ---------------------------------------------------------------------------
 
     def group_rows(self, field: dict[str, Any]) -> int:
         """How many rows a group shows: those saved plus one blank, within its limits."""
@@ -250,119 +389,230 @@ class StepForm(djforms.Form):
                 if sub["name"] in row:
                     self.initial[key] = _to_initial(sub["type"], row[sub["name"]])
 
-    def _group_answer(self, field: dict[str, Any], *, report: bool) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        subs = [f for f in field["fields"] if f["type"] in SIMPLE_TYPES]
-        for index in range(self.group_rows(field)):
-            keys = {f["name"]: f"{field['name']}__{index}__{f['name']}" for f in subs}
-            values = {
-                f["name"]: _to_json(f["type"], self.cleaned_data.get(keys[f["name"]])) for f in subs
-            }
-            if all(v is None for v in values.values()):
-                continue
-            if report:
-                for f in subs:
-                    if (
-                        f.get("required")
-                        and values[f["name"]] is None
-                        and keys[f["name"]] not in self.errors
-                    ):
-                        self.add_error(keys[f["name"]], _("This field is required."))
-            rows.append({k: v for k, v in values.items() if v is not None})
-        if report and len(rows) < field.get("min_items", 0):
-            first = f"{field['name']}__0__{subs[0]['name']}"
-            self.add_error(
-                first,
-                _("Add at least %(count)d entries to “%(label)s”.")
-                % {"count": field["min_items"], "label": field["label"]},
+    def _composite_field(self, kind: str, sub: str) -> djforms.Field:
+        if sub == "issued_on":
+            return djforms.DateField(widget=djforms.DateInput(attrs={"type": "date"}))
+        if sub == "series_number":
+            return djforms.CharField(validators=[validators.validate_passport_series_number])
+        if sub == "division_code":
+            return djforms.CharField(validators=[validators.validate_division_code])
+        if kind == "address" and sub == "region":
+            return djforms.ChoiceField(
+                choices=[("", "—"), *reference.region_choices(self.language)]
             )
-        return rows
+        if kind == "address" and sub == "municipality":
+            return djforms.ChoiceField(
+                choices=[("", "—"), *reference.municipality_choices(self.language)]
+            )
+        return djforms.CharField(max_length=300)
 
     def _add(self, field: dict[str, Any], *, required: bool) -> None:
         name, kind = field["name"], field["type"]
         saved = self.saved.get(name)
         if kind in _SUBFIELDS:
-            saved = saved or {}
+            shown = _composite_initial(kind, self.locked.get(name, saved))
             for sub, label, sub_required in _SUBFIELDS[kind]:
                 key = f"{name}__{sub}"
-                sub_field: djforms.Field
-                if sub == "issued_on":
-                    sub_field = djforms.DateField(widget=djforms.DateInput(attrs={"type": "date"}))
-                elif sub == "series_number":
-                    sub_field = djforms.CharField(
-                        validators=[validators.validate_passport_series_number]
-                    )
-                elif sub == "division_code":
-                    sub_field = djforms.CharField(validators=[validators.validate_division_code])
-                else:
-                    sub_field = djforms.CharField(max_length=300)
+                sub_field = self._composite_field(kind, sub)
                 sub_field.label = f"{field['label']}: {label}"
                 sub_field.required = required and sub_required
+                sub_field.disabled = name in self.locked
                 self.fields[key] = sub_field
-                if sub == "series_number" and saved.get("series"):
-                    self.initial[key] = f"{saved['series']} {saved.get('number', '')}"
-                else:
-                    self.initial[key] = saved.get(sub)
+                self.initial[key] = shown[sub] or None
             return
-        self.fields[name] = django_field(field, required=required)
+        if kind == "file":
+            self.fields[name] = django_field(field, required=False)
+            self.fields[name].help_text = ""  # the page shows the hint with the allowed types
+            return
+        self.fields[name] = django_field(field, required=required, sources=self.sources)
         if saved is not None:
             self.initial[name] = _to_initial(kind, saved)
         if name in self.locked:
             self.fields[name].disabled = True  # shown, never taken from the POST
             self.initial[name] = _to_initial(kind, self.locked[name])
 
+    # --- validating -------------------------------------------------------------------------
+
+    def _key_for(self, name: str) -> str | None:
+        """The control an error about a field is shown on."""
+        if name in self.fields:
+            return name
+        return next((k for k in self.fields if k.startswith(f"{name}__")), None)
+
+    def _rows(self, field: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """(row index, answers) of the used rows of a group."""
+        rows: list[tuple[int, dict[str, Any]]] = []
+        subs = [f for f in field["fields"] if f["type"] in SIMPLE_TYPES]
+        for index in range(self.group_rows(field)):
+            values = {
+                f["name"]: _to_json(
+                    f["type"], self.cleaned_data.get(f"{field['name']}__{index}__{f['name']}")
+                )
+                for f in subs
+            }
+            if any(v is not None for v in values.values()):
+                rows.append((index, {k: v for k, v in values.items() if v is not None}))
+        return rows
+
+    def _check_group(self, field: dict[str, Any]) -> None:
+        rows = self._rows(field)
+        for index, row in rows:
+            for sub in field["fields"]:
+                key = f"{field['name']}__{index}__{sub['name']}"
+                if sub.get("required") and sub["name"] not in row and key not in self.errors:
+                    self.add_error(key, _("This field is required."))
+        if len(rows) < field.get("min_items", 0):
+            self.add_error(
+                self._key_for(field["name"]),
+                _("Add at least %(count)d entries to “%(label)s”.")
+                % {"count": field["min_items"], "label": field["label"]},
+            )
+
+    def _check_files(self, field: dict[str, Any]) -> None:
+        name = field["name"]
+        uploads = self.cleaned_data.get(name) or []
+        saved = self.saved.get(name) or []
+        limit = field.get("max_files", 1)
+        if len(saved) + len(uploads) > limit:
+            self.add_error(name, _("You can attach up to %(count)d files here.") % {"count": limit})
+            return
+        accepted = []
+        for upload in uploads:
+            content_type, problem = files.check_upload(field, upload)
+            if content_type is None:
+                self.add_error(name, problem)
+            else:
+                accepted.append((upload, content_type))
+        if not saved and not uploads and self.required_now(field):
+            self.add_error(name, _("Choose a file to upload."))
+        if name not in self.errors:
+            self.new_files[name] = accepted
+
+    def _check_address(self, field: dict[str, Any]) -> None:
+        name = field["name"]
+        region = self.cleaned_data.get(f"{name}__region")
+        municipality = self.cleaned_data.get(f"{name}__municipality")
+        if region and municipality and not str(municipality).startswith(f"{region}-"):
+            self.add_error(
+                f"{name}__municipality", _("This municipality is not in the region you chose.")
+            )
+
+    def _check_locked(self) -> None:
+        # A locked prefilled value is stored server-side; a crafted POST that sends a
+        # different one is refused rather than silently ignored.
+        message = _("This value comes from your verified profile and cannot be changed here.")
+        kinds = {f["name"]: f["type"] for f in self.visible}
+        for name, value in self.locked.items():
+            kind = kinds.get(name)
+            if kind is None:
+                continue
+            if kind in _SUBFIELDS:
+                for sub, text in _composite_initial(kind, value).items():
+                    key = f"{name}__{sub}"
+                    if key in self.data and str(self.data.get(key)).strip() != text:
+                        self.add_error(key, message)
+            elif (
+                name in self.fields
+                and name in self.data
+                and str(self.data.get(name)) != str(_to_initial(kind, value))
+            ):
+                self.add_error(name, message)
+
+    def _check_rules(self) -> None:
+        """Cross-field rules of the step and, row by row, of its groups."""
+        context = {**self.saved, **self.answers()}
+        for check in self.step.get("checks", []):
+            if not truthy(check["rule"], context):
+                first = next((f["name"] for f in self.visible if f["type"] != "info"), "")
+                self.add_error(self._key_for(check.get("field", first)), check["message"])
+        for field in self.visible:
+            if field["type"] != "group":
+                continue
+            for index, row in self._rows(field):
+                for check in field.get("checks", []):
+                    if not truthy(check["rule"], {**context, **row}):
+                        target = check.get("field", field["fields"][0]["name"])
+                        key = f"{field['name']}__{index}__{target}"
+                        self.add_error(key if key in self.fields else None, check["message"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for field in self.visible:
             if field["type"] == "group":
-                self._group_answer(field, report=True)
-        # A locked prefilled value is stored server-side; a crafted POST that sends a
-        # different one is refused rather than silently ignored.
-        for name, value in self.locked.items():
-            if name in self.fields and name in self.data:
-                kind = next(f["type"] for f in self.visible if f["name"] == name)
-                if str(self.data.get(name)) != str(_to_initial(kind, value)):
-                    self.add_error(
-                        name,
-                        _(
-                            "This value comes from your verified profile and cannot be changed here."
-                        ),
-                    )
+                self._check_group(field)
+            elif field["type"] == "file":
+                self._check_files(field)
+            elif field["type"] == "address":
+                self._check_address(field)
+        self._check_locked()
+        if not self.errors:
+            self._check_rules()
         return cleaned
+
+    def quiet(self) -> None:
+        """Forget the errors found (a live preview shows the step, not its problems yet)."""
+        self._errors = ErrorDict()
 
     def answers(self) -> dict[str, Any]:
         """The step's answers as JSON; hidden fields of the step are cleared."""
         result: dict[str, Any] = {}
         for field in self.step["fields"]:
             name, kind = field["name"], field["type"]
-            if kind in NON_INPUT_TYPES or kind == "file":
+            if kind in NON_INPUT_TYPES:
                 continue
             if field not in self.visible:
                 result[name] = None
-                continue
-            if kind == "group":
-                result[name] = self._group_answer(field, report=False) or None
-                continue
-            if name in self.locked:
+            elif kind == "file":
+                result[name] = self.saved.get(name) or None  # new files: the service adds them
+            elif kind == "group":
+                result[name] = [row for _index, row in self._rows(field)] or None
+            elif name in self.locked:
                 result[name] = self.locked[name]
-                continue
-            if kind in _SUBFIELDS:
-                parts = {
-                    s: self.cleaned_data.get(f"{name}__{s}") for s, _label, _req in _SUBFIELDS[kind]
-                }
-                if not any(parts.values()):
-                    result[name] = None
-                    continue
-                if kind == "passport":
-                    digits = validators.normalize_passport(parts.pop("series_number"))
-                    issued = parts.pop("issued_on")
-                    parts = {
-                        "series": f"{digits[:2]} {digits[2:4]}",
-                        "number": digits[4:],
-                        "issued_on": issued.isoformat() if issued else None,
-                        **parts,
-                    }
-                result[name] = {k: v for k, v in parts.items() if v not in (None, "")}
-                continue
-            result[name] = _to_json(kind, self.cleaned_data.get(name))
+            elif kind in _SUBFIELDS:
+                result[name] = self._composite_answer(kind, name)
+            else:
+                result[name] = _to_json(kind, self.cleaned_data.get(name))
         return result
+
+    def _composite_answer(self, kind: str, name: str) -> dict[str, Any] | None:
+        parts = {s: self.cleaned_data.get(f"{name}__{s}") for s, _label, _req in _SUBFIELDS[kind]}
+        if not any(parts.values()):
+            return None
+        if kind == "passport":
+            digits = validators.normalize_passport(parts.pop("series_number") or "")
+            issued = parts.pop("issued_on")
+            parts = {
+                "series": f"{digits[:2]} {digits[2:4]}",
+                "number": digits[4:],
+                "issued_on": issued.isoformat() if issued else None,
+                **parts,
+            }
+        return {k: v for k, v in parts.items() if v not in (None, "")}
+
+
+def validate_answers(
+    document: dict[str, Any],
+    answers: dict[str, Any],
+    *,
+    locked: dict[str, Any] | None = None,
+    sources: dict[str, Any] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(step id, control, message) for every problem of a whole set of answers.
+
+    Each visible step is re-validated by the very form that validates it in the
+    browser, from the POST its saved answers would make: used on submit and when a
+    draft moves to a new version of its definition.
+    """
+    problems: list[tuple[str, str, str]] = []
+    for step in visible_steps(document, answers):
+        form = StepForm(
+            post_data(step, answers),
+            step=step,
+            saved=answers,
+            locked=locked or {},
+            sources=sources,
+        )
+        if not form.is_valid():
+            for key, errors in form.errors.items():
+                problems.extend((step["id"], key, str(message)) for message in errors)
+    return problems

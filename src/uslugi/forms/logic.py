@@ -1,6 +1,6 @@
 """A small, safe expression language for conditions: a subset of JSON Logic.
 
-Operators: `==`, `!=`, `<`, `>`, `and`, `or`, `!` (also spelt `not`), `in`, `var`.
+Operators: `==`, `!=`, `<`, `>`, `<=`, `>=`, `and`, `or`, `!` (also spelt `not`), `in`, `var`.
 Expressions are data (parsed from YAML/JSON), evaluated by walking them; nothing is
 ever passed to `eval`. Anything that is not a one-key mapping with a known operator is
 a literal. `check_rule` lists the problems of an expression for the definition linter.
@@ -8,10 +8,12 @@ a literal. `check_rule` lists the problems of an expression for the definition l
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-OPERATORS = frozenset({"==", "!=", "<", ">", "and", "or", "!", "not", "in", "var"})
+OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "and", "or", "!", "not", "in", "var"})
 _MAX_DEPTH = 32
 
 
@@ -19,7 +21,8 @@ class RuleError(ValueError):
     """The expression is malformed (unknown operator, wrong arity, too deep)."""
 
 
-def _lookup(data: Mapping[str, Any], path: str, default: Any = None) -> Any:
+def lookup(data: Mapping[str, Any], path: str, default: Any = None) -> Any:
+    """The value at a dotted path (`passport.series`, `children.0.name`), else `default`."""
     value: Any = data
     for part in str(path).split("."):
         if isinstance(value, Mapping) and part in value:
@@ -31,9 +34,19 @@ def _lookup(data: Mapping[str, Any], path: str, default: Any = None) -> Any:
     return value
 
 
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
 def _compare(op: str, a: Any, b: Any) -> bool:
     try:
-        return bool(a < b) if op == "<" else bool(a > b)
+        if a is None or b is None:
+            return False
+        return bool(_ORDER[op](a, b))
     except TypeError:
         # Comparing a missing answer (None) or unlike types is simply false.
         return False
@@ -61,7 +74,7 @@ def evaluate(rule: Any, data: Mapping[str, Any], *, _depth: int = 0) -> Any:  # 
     if op == "var":
         if not args or not isinstance(args[0], str):
             raise RuleError("'var' takes a field name")
-        return _lookup(data, args[0], args[1] if len(args) > 1 else None)
+        return lookup(data, args[0], args[1] if len(args) > 1 else None)
 
     def ev(item: Any) -> Any:
         return evaluate(item, data, _depth=_depth + 1)
@@ -88,8 +101,7 @@ def evaluate(rule: Any, data: Mapping[str, Any], *, _depth: int = 0) -> Any:  # 
     binary: dict[str, Callable[[Any, Any], bool]] = {
         "==": lambda x, y: bool(x == y),
         "!=": lambda x, y: bool(x != y),
-        "<": lambda x, y: _compare("<", x, y),
-        ">": lambda x, y: _compare(">", x, y),
+        **{o: functools.partial(_compare, o) for o in _ORDER},
         "in": lambda x, y: isinstance(y, (list, str)) and x in y,
     }
     return binary[op](a, b)
@@ -121,6 +133,46 @@ def check_rule(  # noqa: PLR0911 - one return per kind of problem
         if known is not None and root not in known:
             return [f"'var' refers to unknown field {args[0]!r}"]
         return []
-    if op in {"==", "!=", "<", ">", "in"} and len(args) != 2:
+    if (op in _ORDER or op in {"==", "!=", "in"}) and len(args) != 2:
         return [f"{op!r} takes two arguments"]
     return [p for item in args for p in check_rule(item, known=known, _depth=_depth + 1)]
+
+
+def rule_vars(rule: Any) -> set[str]:
+    """Every path a well-formed expression reads with `var`."""
+    if isinstance(rule, list):
+        return {v for item in rule for v in rule_vars(item)}
+    if not isinstance(rule, Mapping) or len(rule) != 1:
+        return set()
+    ((op, raw),) = rule.items()
+    args = raw if isinstance(raw, list) else [raw]
+    if op == "var":
+        return {args[0]} if args and isinstance(args[0], str) else set()
+    return rule_vars(args)
+
+
+def describe(rule: Any, labels: Mapping[str, str], *, yes: str = "yes", no: str = "no") -> str:  # noqa: PLR0911 - one return per operator
+    """A condition in words for people (call-centre instructions): «Label» = value."""
+    if isinstance(rule, bool):
+        return yes if rule else no
+    if not isinstance(rule, Mapping) or len(rule) != 1:
+        return json.dumps(rule, ensure_ascii=False)
+    ((op, raw),) = rule.items()
+    args = raw if isinstance(raw, list) else [raw]
+
+    def words(item: Any) -> str:
+        return describe(item, labels, yes=yes, no=no)
+
+    if op == "var":
+        name = str(args[0]) if args else ""
+        return f"«{labels.get(name, labels.get(name.split('.')[0], name))}»"
+    if op in {"!", "not"}:
+        return f"not ({words(args[0])})" if args else "true"
+    if op in {"and", "or"}:
+        return f" {op} ".join(
+            f"({words(a)})" if isinstance(a, Mapping) and {"and", "or"} & set(a) else words(a)
+            for a in args
+        )
+    if len(args) == 2:
+        return f"{words(args[0])} {op} {words(args[1])}"
+    return json.dumps(rule, ensure_ascii=False)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from uslugi.core import clock
-from uslugi.core.fields import EncryptedJSONField
+from uslugi.core.fields import EncryptedJSONField, EncryptedTextField
 from uslugi.core.models import BaseModel
 from uslugi.forms.constants import ServiceKind, VersionStatus
+from uslugi.forms.definitions import localize
 from uslugi.forms.errors import VersionImmutable
 
 
@@ -34,6 +36,20 @@ class ServiceDefinition(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code}/{self.variant}"
+
+
+_LOCALIZED: dict[tuple[str, str], dict[str, Any]] = {}
+_LOCALIZED_MAX = 256
+
+
+def _localized(digest: str, language: str, document: dict[str, Any]) -> dict[str, Any]:
+    key = (digest, language)
+    found = _LOCALIZED.get(key)
+    if found is None:
+        if len(_LOCALIZED) >= _LOCALIZED_MAX:
+            _LOCALIZED.clear()
+        found = _LOCALIZED[key] = cast(dict[str, Any], localize(document, language))
+    return found
 
 
 class DefinitionVersion(BaseModel):
@@ -95,6 +111,17 @@ class DefinitionVersion(BaseModel):
                     raise VersionImmutable()
         super().save(*args, **kwargs)
 
+    def localized(self, language: str | None = None) -> dict[str, Any]:
+        """The document with its texts in one language (the active one by default).
+
+        Cached per version content and language: published versions never change and a
+        draft's new content has a new digest.
+        """
+        language = (language or get_language() or "ru")[:2]
+        if not self.digest or self.status == VersionStatus.DRAFT:
+            return cast(dict[str, Any], localize(self.document, language))
+        return _localized(f"{self.pk}:{self.digest}", language, self.document)
+
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.status in {VersionStatus.PUBLISHED, VersionStatus.RETIRED}:
             raise VersionImmutable()
@@ -111,6 +138,8 @@ class Draft(BaseModel):
     data: Any = EncryptedJSONField(_("answers"), default=dict)
     # Prefilled values the definition locks: kept server-side, never taken from a POST.
     locked: Any = EncryptedJSONField(_("locked prefilled values"), default=dict)
+    # Answers of the definition's exchange prefill sources: {name: answer or None}.
+    sources: Any = EncryptedJSONField(_("prefill source answers"), default=dict)
     current_step = models.CharField(_("current step"), max_length=64, blank=True)
     last_activity = models.DateTimeField(_("last activity"), default=clock.now)
     is_test = models.BooleanField(_("test"), default=False)
@@ -126,3 +155,45 @@ class Draft(BaseModel):
 
     def __str__(self) -> str:
         return f"draft {self.pk} of {self.version_id}"
+
+
+def _upload_path(instance: Upload, filename: str) -> str:
+    # The stored name says nothing about the file: its content is encrypted anyway.
+    return f"forms/{instance.created_at:%Y/%m}/{instance.pk}"
+
+
+class Upload(BaseModel):
+    """A file attached to a draft's answer; its content encrypted at rest (AES-GCM).
+
+    The type was told by content when it came in; `sha256` is of the plain content.
+    """
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_uploads"
+    )
+    draft = models.ForeignKey(
+        Draft, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads"
+    )
+    field = models.CharField(_("field"), max_length=64)
+    name: Any = EncryptedTextField(_("file name"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("stored file"), upload_to=_upload_path, max_length=200)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} ({self.content_type}, {self.size} B)"
+
+    def descriptor(self) -> dict[str, Any]:
+        """The answer's value for this file (the payload schema's file object)."""
+        return {
+            "id": str(self.pk),
+            "name": str(self.name),
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }

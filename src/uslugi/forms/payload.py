@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from uslugi.forms.constants import NON_INPUT_TYPES
+from uslugi.forms.routing import mapped_sources
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -56,6 +57,7 @@ _FILE: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["name", "content_type", "size", "sha256"],
     "properties": {
+        "id": {"type": "string"},
         "name": {"type": "string"},
         "content_type": {"type": "string"},
         "size": {"type": "integer", "minimum": 0},
@@ -70,6 +72,8 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 - on
     schema: dict[str, Any]
     if kind in _SCALARS:
         schema = dict(_SCALARS[kind])
+    elif kind in {"select", "radio"} and "options_from" in field:
+        schema = {"type": "string", "minLength": 1}  # choices come from a registry's answer
     elif kind in {"select", "radio"}:
         schema = {"type": "string", "enum": [o["value"] for o in field["options"]]}
     elif kind == "checkbox":
@@ -148,3 +152,48 @@ def payload_schema(document: dict[str, Any], *, number: int | None = None) -> di
     if "description" in document:
         schema["description"] = document["description"]
     return schema
+
+
+def _object() -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": [], "properties": {}}
+
+
+def agency_schema(document: dict[str, Any], *, number: int | None = None) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of what the agency receives: the mapping's output.
+
+    A target copying an answer (`{var: name}` or `{var: name.part}`) gets that answer's
+    schema and is required when the answer is; a computed target accepts any value.
+    Without a mapping the agency receives the answers (`payload_schema`).
+    """
+    if not document.get("mapping"):
+        return payload_schema(document, number=number)
+    answers = payload_schema(document, number=number)
+    root = _object()
+    sources = mapped_sources(document)
+    for path in document["mapping"]:
+        source = sources.get(path)
+        schema: dict[str, Any] = {}
+        required = False
+        if source is not None:
+            parts = source.split(".")
+            schema = answers["properties"].get(parts[0], {})
+            required = parts[0] in answers["required"]
+            for part in parts[1:]:
+                required = required and part in schema.get("required", [])
+                schema = schema.get("properties", {}).get(part, {})
+        node = root
+        *parents, leaf = path.split(".")
+        for part in parents:
+            child = node["properties"].setdefault(part, _object())
+            if required and part not in node["required"]:
+                node["required"].append(part)
+            node = child
+        node["properties"][leaf] = schema
+        if required:
+            node["required"].append(leaf)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:uslugi:forms:{document['code']}:{document['variant']}:{number or 'draft'}:agency",
+        "title": document["title"],
+        **root,
+    }

@@ -1,9 +1,16 @@
-"""Prefill sources: the person's profile (identity). Exchange sources come later."""
+"""Prefill: values from the person's profile (identity) and from exchange requests.
+
+`profile.<name>` takes a profile value; `exchange.<source>.<path>` a value from the
+answer of one of the definition's `prefill_sources` (run by services.prefill_sources_fetch
+when the draft starts). A field with `locked: true` keeps its prefilled value
+server-side: the form shows it disabled and refuses a POST that changes it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from uslugi.forms.logic import lookup
 from uslugi.identity import selectors as identity_selectors
 from uslugi.identity.constants import DocumentType
 
@@ -37,7 +44,9 @@ def profile_values(account: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def prefill(document: dict[str, Any], account: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def prefill(
+    document: dict[str, Any], account: Any, sources: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(answers to start with, the locked subset) for a new draft."""
     profile = profile_values(account)
     answers: dict[str, Any] = {}
@@ -45,13 +54,16 @@ def prefill(document: dict[str, Any], account: Any) -> tuple[dict[str, Any], dic
     for step in document["steps"]:
         for field in step["fields"]:
             source = field.get("prefill", "")
-            if not source.startswith("profile."):
-                continue
-            value = profile.get(source.removeprefix("profile."))
-            if value is None:
+            value: Any = None
+            if source.startswith("profile."):
+                value = profile.get(source.removeprefix("profile."))
+            elif source.startswith("exchange."):
+                _prefix, name, *path = source.split(".")
+                answer = (sources or {}).get(name)
+                value = lookup(answer, ".".join(path)) if answer and path else None
+            if value is None or value == "":
                 continue
             answers[field["name"]] = value
-            # Composite values (passport) are prefilled but stay editable in this slice.
-            if field.get("locked") and not isinstance(value, dict):
+            if field.get("locked"):
                 locked[field["name"]] = value
     return answers, locked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
@@ -9,7 +11,7 @@ from django.urls import reverse
 from uslugi.core import clock
 from uslugi.forms.constants import VersionStatus
 from uslugi.forms.errors import DefinitionNotFound
-from uslugi.forms.models import DefinitionVersion
+from uslugi.forms.models import DefinitionVersion, Draft
 
 
 def version_current(*, code: str, include_testing: bool = False) -> DefinitionVersion:
@@ -61,3 +63,22 @@ def published_form_url(form_code: str) -> str:
             url = reverse("forms:start", kwargs={"form_code": form_code})
         cache.set(key, url, PUBLISHED_URL_CACHE_SECONDS)
     return url
+
+
+def draft_on_older_version(*, account: Any, version: DefinitionVersion) -> Draft | None:
+    """A draft the person started on an older version of this definition, if they have
+    no draft of `version` (drafts keep the version they started with)."""
+    if Draft.objects.filter(account=account, version=version).exists():
+        return None
+    return (
+        Draft.objects.select_related("version__definition")
+        .filter(
+            account=account,
+            version__definition_id=version.definition_id,
+            version__number__lt=version.number,
+            # Test drafts (of testing versions) and real ones never mix.
+            is_test=version.status == VersionStatus.TESTING,
+        )
+        .order_by("-last_activity")
+        .first()
+    )

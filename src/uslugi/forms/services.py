@@ -9,20 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from uslugi.core import clock
 from uslugi.core.audit import audit_record
+from uslugi.core.crypto import keyring
+from uslugi.core.errors import DomainError
 from uslugi.exchange import conf as exchange_conf
 from uslugi.exchange.interfaces import ExchangeResult
 from uslugi.exchange.services import exchange_call
+from uslugi.forms import engine, files
 from uslugi.forms.constants import TRANSITIONS, VersionStatus
 from uslugi.forms.definitions import Problem, check_all, lint_document
 from uslugi.forms.errors import DefinitionRejected, TransitionNotAllowed, VersionImmutable
 from uslugi.forms.logic import evaluate
-from uslugi.forms.models import DefinitionVersion, Draft, ServiceDefinition
-from uslugi.forms.prefill import prefill
+from uslugi.forms.models import DefinitionVersion, Draft, ServiceDefinition, Upload
+from uslugi.forms.prefill import prefill, profile_values
 
 
 @dataclass
@@ -187,18 +192,56 @@ def version_transition(
     return version
 
 
+def prefill_sources_fetch(document: dict[str, Any], account: Any) -> dict[str, Any]:
+    """Run the definition's exchange prefill requests: {source: answer, or None}.
+
+    A source that cannot be asked (the profile lacks a value) or does not answer (the
+    registry is down, not found, refused) gives None: its fields stay empty and
+    editable, and the person types the values; nothing stops the form.
+    """
+    sources = document.get("prefill_sources") or {}
+    if not sources:
+        return {}
+    context = {"profile": profile_values(account)}
+    found: dict[str, Any] = {}
+    for name, spec in sources.items():
+        payload = {
+            key: value
+            for key, rule in spec["request"].items()
+            if (value := evaluate(rule, context)) not in (None, "")
+        }
+        try:
+            result = exchange_call(
+                sender=exchange_conf.portal_system(),
+                type_key=spec["type"],
+                payload=payload,
+                correlation_id=str(account.pk),
+            )
+        except DomainError:  # refused by the bus: no grant, or the profile lacks data
+            found[name] = None
+            continue
+        found[name] = result.response if result.status == "ok" else None
+    return found
+
+
 def draft_start(*, account: Any, version: DefinitionVersion) -> Draft:
     """The person's draft of this version, created (and prefilled) if there is none."""
+    existing = Draft.objects.filter(account=account, version=version).first()
+    if existing is not None:
+        return existing
+    # Exchange requests run outside the transaction: a slow registry holds no lock.
+    sources = prefill_sources_fetch(version.document, account)
     with transaction.atomic():
         draft = Draft.objects.select_for_update().filter(account=account, version=version).first()
         if draft is not None:
             return draft
-        answers, locked = prefill(version.document, account)
+        answers, locked = prefill(version.document, account, sources)
         draft = Draft.objects.create(
             account=account,
             version=version,
             data=cast(Any, answers),
             locked=cast(Any, locked),
+            sources=cast(Any, sources),
             current_step=version.document["steps"][0]["id"],
             is_test=version.status == VersionStatus.TESTING,
         )
@@ -206,21 +249,141 @@ def draft_start(*, account: Any, version: DefinitionVersion) -> Draft:
             action="forms.draft_started",
             actor=account,
             obj=draft,
-            details={"version": version.number},
+            details={
+                "version": version.number,
+                "sources": {k: v is not None for k, v in sources.items()},
+            },
         )
     return draft
 
 
-def draft_save_step(*, draft: Draft, answers: dict[str, Any], next_step: str) -> Draft:
-    """Merge a validated step's answers into the draft and move it on."""
+def upload_store(*, draft: Draft, field: str, upload: UploadedFile, content_type: str) -> Upload:
+    """Keep an accepted file for a draft's answer, encrypted at rest."""
+    data = files.read_all(upload)
+    stored = Upload(
+        account=draft.account,
+        draft=draft,
+        field=field,
+        name=(upload.name or "file")[-200:],
+        content_type=content_type,
+        size=len(data),
+        sha256=files.digest(data),
+    )
+    token = keyring().encrypt(data, _upload_aad(stored))
+    stored.file.save(str(stored.pk), ContentFile(token.encode("ascii")), save=False)
+    stored.save()
+    return stored
+
+
+def _upload_aad(upload: Upload) -> bytes:
+    return f"forms.upload:{upload.pk}".encode()
+
+
+def upload_read(upload: Upload) -> bytes:
+    """The plain content of a stored file (decrypted; altered content fails)."""
+    with upload.file.open("rb") as handle:
+        token = handle.read().decode("ascii")
+    return keyring().decrypt(token, _upload_aad(upload))
+
+
+def draft_save_step(
+    *,
+    draft: Draft,
+    answers: dict[str, Any],
+    next_step: str,
+    new_files: dict[str, list[tuple[UploadedFile, str]]] | None = None,
+) -> Draft:
+    """Merge a validated step's answers (and its accepted files) into the draft."""
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         data = {**draft.data, **answers}
+        for name, uploads in (new_files or {}).items():
+            kept = list(data.get(name) or [])
+            for upload, content_type in uploads:
+                stored = upload_store(
+                    draft=draft, field=name, upload=upload, content_type=content_type
+                )
+                kept.append(stored.descriptor())
+            data[name] = kept or None
         draft.data = {k: v for k, v in data.items() if v is not None}
         draft.current_step = next_step
         draft.last_activity = clock.now()
         draft.save(update_fields=["data", "current_step", "last_activity"])
     return draft
+
+
+def draft_remove_file(*, draft: Draft, field: str, upload_id: str) -> Draft:
+    """Take a file off a draft's answer (and delete it)."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        kept = [d for d in draft.data.get(field) or [] if d.get("id") != upload_id]
+        data = dict(draft.data)
+        if kept:
+            data[field] = kept
+        else:
+            data.pop(field, None)
+        draft.data = data
+        draft.last_activity = clock.now()
+        draft.save(update_fields=["data", "last_activity"])
+        for upload in Upload.objects.filter(draft=draft, pk=upload_id, field=field):
+            upload.file.delete(save=False)
+            upload.delete()
+    return draft
+
+
+@dataclass
+class Migration:
+    """The outcome of moving a draft to a newer version: what must be entered again."""
+
+    draft: Draft
+    reenter: list[tuple[str, str, str]]
+
+
+def draft_migrate(*, draft: Draft, version: DefinitionVersion) -> Migration:
+    """Move a draft to a newer version of its definition.
+
+    Answers to fields the new version still has are kept; the answers are re-validated
+    by the new version's forms; the answers of the controls with problems are dropped
+    and reported, so the person is told exactly what to re-enter. The person's draft of
+    the old version is gone afterwards (one draft per person and definition).
+    """
+    if (
+        version.definition_id != draft.version.definition_id
+        or version.number <= draft.version.number
+    ):
+        raise TransitionNotAllowed(_("A draft moves only to a newer version of its form."))
+    document = version.document
+    names = {f["name"] for step in document["steps"] for f in step["fields"]}
+    data = {k: v for k, v in draft.data.items() if k in names}
+    locked = {k: v for k, v in draft.locked.items() if k in names}
+    problems = engine.validate_answers(document, data, locked=locked, sources=draft.sources)
+    for _step, key, _message in problems:
+        data.pop(key.split("__")[0], None)
+    first_problem = problems[0][0] if problems else ""
+    with transaction.atomic():
+        Draft.objects.filter(account=draft.account, version=version).delete()
+        moved = Draft.objects.create(
+            account=draft.account,
+            version=version,
+            data=cast(Any, data),
+            locked=cast(Any, locked),
+            sources=cast(Any, draft.sources),
+            current_step=first_problem or draft.current_step or document["steps"][0]["id"],
+            is_test=draft.is_test,
+        )
+        Upload.objects.filter(draft=draft).update(draft=moved)
+        audit_record(
+            action="forms.draft_migrated",
+            actor=draft.account,
+            obj=moved,
+            details={
+                "from": draft.version.number,
+                "to": version.number,
+                "reenter": sorted({key for _s, key, _m in problems}),
+            },
+        )
+        draft.delete()
+    return Migration(draft=moved, reenter=problems)
 
 
 def information_request(*, draft: Draft) -> ExchangeResult:

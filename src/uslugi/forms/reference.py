@@ -1,0 +1,62 @@
+"""Reference data for address fields: regions and municipalities, by code.
+
+Regions come from the catalogue's reference file (always there, even before the
+catalogue is loaded); municipalities from the catalogue's table, else each region's
+administrative centre. Both are cached briefly: they change with a data load, not per
+request.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from uslugi.catalog import reference as catalog_reference
+from uslugi.catalog import selectors as catalog_selectors
+
+_SECONDS = 300
+
+
+def _language(language: str) -> int:
+    return 1 if language.startswith("ru") else 2
+
+
+def region_choices(language: str) -> list[tuple[str, str]]:
+    """(code, name) of the 85 regions, by code."""
+    index = _language(language)
+    rows = catalog_reference.read_data("regions.yaml")["regions"]
+    return [(row[0], row[index]) for row in rows]
+
+
+def municipality_choices(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Municipalities grouped by region: [(region name, [(code, name), ...]), ...]."""
+    key = f"forms:municipalities:{language[:2]}"
+    found: list[tuple[str, list[tuple[str, str]]]] | None = cache.get(key)
+    if found is not None:
+        return found
+    regions = dict(region_choices(language))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for municipality in catalog_selectors.municipalities():
+        name = municipality.name_ru if language.startswith("ru") else municipality.name_en
+        groups.setdefault(municipality.region.code, []).append(
+            (municipality.code, name or municipality.name_ru)
+        )
+    if not groups:  # the catalogue is not loaded: the administrative centres
+        rows = catalog_reference.read_data("regions.yaml")["regions"]
+        for row in rows:
+            capital = row[4] if language.startswith("ru") else row[5]
+            groups[row[0]] = [(catalog_reference.capital_code(row[0]), capital)]
+    found = [(regions.get(code, code), items) for code, items in sorted(groups.items())]
+    cache.set(key, found, _SECONDS)
+    return found
+
+
+def region_name(code: str, language: str) -> str:
+    return dict(region_choices(language)).get(code, code)
+
+
+def municipality_name(code: str, language: str) -> str:
+    for _region, items in municipality_choices(language):
+        for value, label in items:
+            if value == code:
+                return label
+    return code
