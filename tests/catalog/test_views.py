@@ -105,7 +105,7 @@ def test_apply_online_once_the_form_is_published(client: Client) -> None:
     definitions_load(publish=True)
     cache.clear()
     assert apply_url("foreign-passport") == "/forms/foreign-passport/"
-    assert apply_url("vehicle-registration") == ""  # a form code with no definition yet
+    assert apply_url("driving-licence-replacement") == ""  # a form code with no definition yet
     client.post("/services/region/", {"region": "77"})
     page = client.get("/service/foreign-passport/").content.decode()
     assert 'href="/forms/foreign-passport/"' in page

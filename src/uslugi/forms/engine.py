@@ -231,7 +231,12 @@ def django_field(  # noqa: PLR0911, PLR0912 - one branch per type
     if kind == "snils":
         return djforms.CharField(validators=[validators.validate_snils], **common)
     if kind == "inn":
-        return djforms.CharField(validators=[validators.validate_inn], **common)
+        inn_checks: list[Any] = [validators.validate_inn]
+        if "pattern" in field:  # e.g. only an organisation's 10 digits
+            inn_checks.append(
+                RegexValidator(field["pattern"], _("Enter the INN in the form shown."))
+            )
+        return djforms.CharField(validators=inn_checks, **common)
     raise ValueError(f"field type {kind!r} has no single control")  # pragma: no cover
 
 

@@ -6,7 +6,9 @@ integrators and the validation of payloads both read this one function's output.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from django.utils.translation import get_language
 
 from uslugi.forms.constants import NON_INPUT_TYPES
 from uslugi.forms.routing import mapped_sources
@@ -104,6 +106,8 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 - on
             schema["maxItems"] = field["max_items"]
     else:  # pragma: no cover - the format's schema admits no other type
         raise ValueError(kind)
+    if kind == "inn" and "pattern" in field:
+        schema["pattern"] = field["pattern"]
     if kind in {"text", "textarea"}:
         if "min_length" in field:
             schema["minLength"] = field["min_length"]
@@ -140,8 +144,16 @@ def object_schema(fields: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _texts(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its texts in the active language (a no-op if already so)."""
+    from uslugi.forms.definitions import localize
+
+    return cast(dict[str, Any], localize(document, get_language() or "ru"))
+
+
 def payload_schema(document: dict[str, Any], *, number: int | None = None) -> dict[str, Any]:
     """The JSON Schema (2020-12) of an application payload for this definition."""
+    document = _texts(document)
     fields = [f for step in document["steps"] for f in step["fields"]]
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -167,6 +179,7 @@ def agency_schema(document: dict[str, Any], *, number: int | None = None) -> dic
     """
     if not document.get("mapping"):
         return payload_schema(document, number=number)
+    document = _texts(document)
     answers = payload_schema(document, number=number)
     root = _object()
     sources = mapped_sources(document)
