@@ -42,6 +42,7 @@ run: install ## Install, migrate, load demo data, start web (http://127.0.0.1:80
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(RUN) uslugi worker & \
 	  $(RUN) uslugi exchange deliver --loop & \
+	  $(RUN) uslugi periodic --loop & \
 	  $(RUN) uslugi runserver 127.0.0.1:8000 & \
 	  wait
 

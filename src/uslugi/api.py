@@ -21,6 +21,8 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("/exchange", exchange_router)
+api.add_router("/me/applications", "uslugi.applications.api.router")
+api.add_router("/me/notifications", "uslugi.notifications.api.router")
 api.add_router("/me", identity_router)
 api.add_router("/", "uslugi.catalog.api.router")
 

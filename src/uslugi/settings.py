@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "uslugi.core.context_processors.portal",
+                "uslugi.notifications.context_processors.unread",
             ],
         },
     },
@@ -253,6 +254,22 @@ EXCHANGE_MAX_ATTEMPTS = env.int("EXCHANGE_MAX_ATTEMPTS", default=8)
 EXCHANGE_RETENTION_DAYS = env.int("EXCHANGE_RETENTION_DAYS", default=90)
 EXCHANGE_MAX_BODY_BYTES = env.int("EXCHANGE_MAX_BODY_BYTES", default=1024 * 1024)
 
+# --- Forms and applications -----------------------------------------------------------------
+# Drafts expire this many days after their last activity, with a reminder before.
+FORMS_DRAFT_DAYS = env.int("FORMS_DRAFT_DAYS", default=30)
+FORMS_DRAFT_REMINDER_DAYS = env.int("FORMS_DRAFT_REMINDER_DAYS", default=3)
+# How applications reach agencies (uslugi/applications/transport.py): "inbox" = the
+# agencies' inbox in the portal (back office and integration API).
+APPLICATIONS_TRANSPORT = env.str("APPLICATIONS_TRANSPORT", default="inbox")
+
+# --- Periodic jobs (`uslugi periodic --loop`, started by `make run`) -------------------------
+# (dotted path of a function taking no arguments, every N seconds)
+PERIODIC_JOBS = [
+    ("uslugi.applications.services.deliver_due", 30),
+    ("uslugi.notifications.services.notifications_sweep", 60),
+    ("uslugi.forms.services.drafts_expire", 3600),
+]
+
 # --- Observability ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
@@ -281,3 +298,20 @@ EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Uslugi <no-reply@uslugi.local>")
+
+# --- Notifications ------------------------------------------------------------------------
+# Delivery of email and SMS notifications (uslugi/notifications/conf.py reads these):
+# attempts before a message is marked failed, the first pause between attempts (doubling
+# up to the maximum), messages per recipient per hour on each channel (beyond: skipped, the
+# inbox keeps the notification), how long a message may stay pending past its time before
+# `uslugi notifications sweep` queues it again, and the address links in messages start with.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+NOTIFICATIONS_RATE_LIMITS = {
+    "email": env.int("NOTIFICATIONS_EMAIL_PER_HOUR", default=30),
+    "sms": env.int("NOTIFICATIONS_SMS_PER_HOUR", default=10),
+}
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = env.int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", default=300)
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=900)
+NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"

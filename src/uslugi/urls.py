@@ -41,6 +41,8 @@ urlpatterns = [
     path("dev/", include("uslugi.identity.dev_urls")),
     path("exchange/", include("uslugi.exchange.urls")),
     path("forms/", include("uslugi.forms.urls")),
+    path("notifications/", include("uslugi.notifications.urls")),
+    path("applications/", include("uslugi.applications.urls")),
     path("", include("uslugi.catalog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -511,12 +511,13 @@ def test_agency_payload_of_the_examples_is_nested(code: str) -> None:
     assert len(leaves) == len(SHIPPED[code]["mapping"])
 
 
-def test_file_fields_take_documents_up_to_five_megabytes() -> None:
+def test_file_fields_take_scans_or_photos_up_to_five_megabytes() -> None:
     files = [f for code in APPLICATIONS for f in _top_fields(SHIPPED[code]) if f["type"] == "file"]
-    assert len(files) >= 3
+    assert len(files) >= 4
     for field in files:
-        assert field["accept"] == ["application/pdf", "image/jpeg", "image/png"]
-        assert field["max_size_kb"] == 5120
+        assert set(field["accept"]) <= {"application/pdf", "image/jpeg", "image/png"}
+        assert "image/jpeg" in field["accept"]
+        assert field["max_size_kb"] <= 5120
         assert field["max_files"] >= 1
 
 

@@ -23,3 +23,8 @@ class TransitionNotAllowed(Conflict):
 class DefinitionRejected(InvalidInput):
     code = "definition_invalid"
     message = _("The definition is not valid.")
+
+
+class InvalidUpload(InvalidInput):
+    code = "invalid_upload"
+    message = _("The file cannot be accepted.")

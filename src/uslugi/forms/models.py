@@ -141,7 +141,9 @@ class Draft(BaseModel):
     # Answers of the definition's exchange prefill sources: {name: answer or None}.
     sources: Any = EncryptedJSONField(_("prefill source answers"), default=dict)
     current_step = models.CharField(_("current step"), max_length=64, blank=True)
-    last_activity = models.DateTimeField(_("last activity"), default=clock.now)
+    last_activity = models.DateTimeField(_("last activity"), default=clock.now, db_index=True)
+    # When the person was told this draft will expire (for its current last_activity).
+    reminded_at = models.DateTimeField(_("expiry reminder sent"), null=True, blank=True)
     is_test = models.BooleanField(_("test"), default=False)
 
     class Meta:

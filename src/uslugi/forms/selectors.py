@@ -82,3 +82,21 @@ def draft_on_older_version(*, account: Any, version: DefinitionVersion) -> Draft
         .order_by("-last_activity")
         .first()
     )
+
+
+def drafts_of(account: Any) -> list[Draft]:
+    """The person's drafts, most recently touched first."""
+    return list(
+        Draft.objects.select_related("version__definition")
+        .filter(account=account)
+        .order_by("-last_activity")
+    )
+
+
+def draft_of(*, account: Any, draft_id: Any) -> Draft | None:
+    """One of the person's own drafts by id (None for anyone else's)."""
+    return (
+        Draft.objects.select_related("version__definition")
+        .filter(account=account, pk=draft_id)
+        .first()
+    )

@@ -24,7 +24,12 @@ from uslugi.exchange.services import exchange_call
 from uslugi.forms import engine, files
 from uslugi.forms.constants import TRANSITIONS, VersionStatus
 from uslugi.forms.definitions import Problem, check_all, lint_document
-from uslugi.forms.errors import DefinitionRejected, TransitionNotAllowed, VersionImmutable
+from uslugi.forms.errors import (
+    DefinitionRejected,
+    InvalidUpload,
+    TransitionNotAllowed,
+    VersionImmutable,
+)
 from uslugi.forms.logic import evaluate
 from uslugi.forms.models import DefinitionVersion, Draft, ServiceDefinition, Upload
 from uslugi.forms.prefill import prefill, profile_values
@@ -257,11 +262,13 @@ def draft_start(*, account: Any, version: DefinitionVersion) -> Draft:
     return draft
 
 
-def upload_store(*, draft: Draft, field: str, upload: UploadedFile, content_type: str) -> Upload:
-    """Keep an accepted file for a draft's answer, encrypted at rest."""
+def _keep(
+    *, account: Any, draft: Draft | None, field: str, upload: UploadedFile, content_type: str
+) -> Upload:
+    """Store an accepted file, encrypted at rest, and its row."""
     data = files.read_all(upload)
     stored = Upload(
-        account=draft.account,
+        account=account,
         draft=draft,
         field=field,
         name=(upload.name or "file")[-200:],
@@ -273,6 +280,13 @@ def upload_store(*, draft: Draft, field: str, upload: UploadedFile, content_type
     stored.file.save(str(stored.pk), ContentFile(token.encode("ascii")), save=False)
     stored.save()
     return stored
+
+
+def upload_store(*, draft: Draft, field: str, upload: UploadedFile, content_type: str) -> Upload:
+    """Keep an accepted file for a draft's answer, encrypted at rest."""
+    return _keep(
+        account=draft.account, draft=draft, field=field, upload=upload, content_type=content_type
+    )
 
 
 def _upload_aad(upload: Upload) -> bytes:
@@ -308,7 +322,8 @@ def draft_save_step(
         draft.data = {k: v for k, v in data.items() if v is not None}
         draft.current_step = next_step
         draft.last_activity = clock.now()
-        draft.save(update_fields=["data", "current_step", "last_activity"])
+        draft.reminded_at = None
+        draft.save(update_fields=["data", "current_step", "last_activity", "reminded_at"])
     return draft
 
 
@@ -416,3 +431,88 @@ def information_request(*, draft: Draft) -> ExchangeResult:
             details={"type": spec["type"], "status": result.status, "error": result.error_code},
         )
     return result
+
+
+def draft_delete(*, draft: Draft, actor: Any = None, reason: str = "deleted") -> None:
+    """Delete a draft and its files (the person's choice, expiry, or after submission)."""
+    with transaction.atomic():
+        for upload in Upload.objects.filter(draft=draft):
+            upload.file.delete(save=False)
+            upload.delete()
+        audit_record(
+            action="forms.draft_deleted",
+            actor=actor,
+            obj=draft,
+            details={"version": draft.version.number, "reason": reason},
+        )
+        draft.delete()
+
+
+def draft_release(*, draft: Draft) -> list[Upload]:
+    """Hand a draft's files over (on submission) and delete the draft itself."""
+    with transaction.atomic():
+        uploads = list(Upload.objects.filter(draft=draft))
+        Upload.objects.filter(draft=draft).update(draft=None)
+        draft.delete()
+    return uploads
+
+
+def upload_accept(*, account: Any, field: dict[str, Any], upload: UploadedFile) -> Upload:
+    """Check and keep a file sent outside a form (a reply, a result document)."""
+    content_type, problem = files.check_upload(field, upload)
+    if content_type is None:
+        raise InvalidUpload(problem)
+    return _keep(
+        account=account,
+        draft=None,
+        field=field.get("name", "file"),
+        upload=upload,
+        content_type=content_type,
+    )
+
+
+def drafts_expire(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Remind people of drafts about to expire, and delete expired ones.
+
+    A draft expires `FORMS_DRAFT_DAYS` after its last activity (not its creation); the
+    reminder goes `FORMS_DRAFT_REMINDER_DAYS` before, once per period of inactivity.
+    Returns (reminded, deleted).
+    """
+    from django.conf import settings
+    from django.urls import reverse
+
+    from uslugi.notifications.services import notify
+
+    now = now or clock.now()
+    lifetime = dt.timedelta(days=settings.FORMS_DRAFT_DAYS)
+    warning = dt.timedelta(days=settings.FORMS_DRAFT_REMINDER_DAYS)
+    reminded = deleted = 0
+    due = Draft.objects.select_related("version__definition", "account").filter(
+        last_activity__lte=now - (lifetime - warning), reminded_at__isnull=True
+    )
+    for draft in due[:500]:
+        if draft.last_activity <= now - lifetime:
+            continue  # deleted below, no point in a reminder
+        with transaction.atomic():
+            if not Draft.objects.filter(pk=draft.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            expires = draft.last_activity + lifetime
+            notify(
+                event="draft.expiring",
+                recipient=draft.account,
+                event_id=f"draft-expiring:{draft.pk}:{draft.last_activity.isoformat()}",
+                context={
+                    "service": str(draft.version.localized("ru")["title"]),
+                    "expires_on": expires.date().isoformat(),
+                },
+                link=reverse("forms:start", args=[draft.version.definition.code]),
+            )
+            reminded += 1
+    for draft in Draft.objects.select_related("version").filter(last_activity__lte=now - lifetime)[
+        :500
+    ]:
+        draft_delete(draft=draft, reason="expired")
+        deleted += 1
+    return reminded, deleted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -230,6 +231,7 @@ def check(request: HttpRequest, form_code: str) -> HttpResponse:
         "problems": problems,
         "newer": _newer(request, draft),
         "draft": draft,
+        "submit_key": uuid.uuid4().hex,
     }
     if document["kind"] == "information" and request.method == "POST" and not problems:
         # A read-only query answered at once: the answer is shown on this response, not

@@ -19,5 +19,12 @@ class IdentityConfig(AppConfig):
             signals.on_logged_out, dispatch_uid="uslugi.identity.logged_out"
         )
         checks.register()
+        # SMS notifications go through the configured SMS gateway plugin.
+        from uslugi.identity.sms import SmsError, gateway
+        from uslugi.notifications.channels import register_sms_gateway
+
+        register_sms_gateway(
+            lambda *, phone, text: gateway().send(phone=phone, text=text), safe_errors=(SmsError,)
+        )
         # After auth's own handler has created the permissions.
         post_migrate.connect(roles.ensure_roles, dispatch_uid="uslugi.identity.roles")
