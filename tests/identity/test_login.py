@@ -46,6 +46,11 @@ def test_sign_in_by_phone_email_or_snils(
     response = login(client, identifier)
     assert response.status_code == 302
     assert response["Location"] == "/account/"
+    from uslugi.notifications.models import Notification
+
+    assert Notification.objects.filter(
+        recipient=standard_person, event="security.sign_in", channel="inbox"
+    ).exists()
 
 
 def test_unknown_account_and_wrong_password_get_the_same_answer(

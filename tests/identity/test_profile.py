@@ -198,6 +198,10 @@ def test_password_change_ends_other_sessions(person: Account) -> None:
     assert client.get("/account/").status_code == 200
     assert other.get("/account/").status_code == 302
     assert AuditEntry.objects.filter(action="identity.password_changed").exists()
+    from uslugi.notifications.models import Notification
+
+    notice = Notification.objects.filter(recipient=person, event="security.password_changed")
+    assert notice.filter(channel="inbox").exists()
 
 
 # --- API ----------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from uslugi.identity.models import (
     RecoveryCode,
     StandardVerification,
 )
+from uslugi.identity.notices import notify_security
 from uslugi.identity.passwords import validate_new_password
 from uslugi.identity.services.common import Client, check_code, issue_code
 from uslugi.identity.services.registration import limit_code_sending, sms_code_text
@@ -62,6 +63,7 @@ from uslugi.identity.throttling import (
     backoff_wait,
     rate_limited,
 )
+from uslugi.notifications import events
 
 INN_CALLBACK = "uslugi.identity.tasks.inn_answered"
 
@@ -95,6 +97,7 @@ def password_change(*, request: HttpRequest, account: Account, current: str, new
             action=AUDIT_PASSWORD_CHANGED, actor=account, obj=account,
             details={"sessions_ended": ended},
         )  # fmt: skip
+        notify_security(account=account, event=events.SECURITY_PASSWORD_CHANGED, request=request)
     update_session_auth_hash(request, account)
     return ended
 

@@ -27,12 +27,14 @@ from uslugi.identity.constants import (
 from uslugi.identity.contacts import parse_identifier
 from uslugi.identity.errors import CodeWrong, InvalidInput
 from uslugi.identity.models import Account, OneTimeCode
+from uslugi.identity.notices import notify_security
 from uslugi.identity.passwords import validate_new_password
 from uslugi.identity.services.common import Client, check_code, find_account, issue_code
 from uslugi.identity.services.login import ACCOUNT_SCOPE
 from uslugi.identity.services.registration import sms_code_text
 from uslugi.identity.services.sessions import sessions_end_all
 from uslugi.identity.throttling import backoff_reset, rate_hit
+from uslugi.notifications import events
 
 RECOVERIES_PER_IP = 10
 RECOVERIES_PER_IDENTIFIER = 3
@@ -144,6 +146,7 @@ def recovery_set_password(*, code_id: str, password: str) -> Account:
         # The code row is spent: it cannot set a password twice.
         OneTimeCode.objects.filter(pk=otc.pk).delete()
         ended = sessions_end_all(account=account, reason=SessionEnd.PASSWORD_RESET)
+        notify_security(account=account, event=events.SECURITY_PASSWORD_CHANGED)
         backoff_reset(scope=ACCOUNT_SCOPE, key=f"account:{account.pk}")
         audit_record(
             action=AUDIT_PASSWORD_RESET,

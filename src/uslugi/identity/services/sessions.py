@@ -23,6 +23,8 @@ from uslugi.core.audit import audit_record
 from uslugi.identity.constants import AUDIT_SESSION_EXPIRED, AUDIT_SESSION_REVOKED, SessionEnd
 from uslugi.identity.errors import NotFound
 from uslugi.identity.models import Account, AccountSession
+from uslugi.identity.notices import notify_security
+from uslugi.notifications import events
 
 # Keys of the identity app in a session.
 STARTED_KEY = "identity_started"  # when the person signed in (absolute lifetime)
@@ -49,6 +51,7 @@ def session_start(*, request: HttpRequest, account: Account) -> str:
     # and writes the sign-in history, for this page and the admin's alike.
     with transaction.atomic():
         django_login(request, account, backend=AUTH_BACKEND)
+        notify_security(account=account, event=events.SECURITY_SIGN_IN, request=request)
     now = clock.now().timestamp()
     request.session[STARTED_KEY] = now
     request.session[ACTIVITY_KEY] = now
