@@ -28,6 +28,20 @@ def test_fines_for_a_demo_vehicle(signed_in: Client, published: None, fines_bus:
     assert "uin" in answer
     assert "unpaid_total" in answer
     assert AuditEntry.objects.filter(action="forms.information_requested").exists()
+    # The answer is kept in the person's history, for them alone.
+    from uslugi.forms.models import InformationAnswer
+
+    kept = InformationAnswer.objects.get()
+    assert kept.status == "ok"
+    assert kept.request["sts"] == sts
+    dashboard = signed_in.get("/applications/").content.decode()
+    assert f"/applications/answers/{kept.pk}" in dashboard
+    assert "unpaid_total" in signed_in.get(f"/applications/answers/{kept.pk}").content.decode()
+    from uslugi.identity.models import Account
+
+    other = Client()
+    other.force_login(Account.objects.create(phone="+79160000003", email="o3@example.ru"))
+    assert other.get(f"/applications/answers/{kept.pk}").status_code == 404
 
 
 def test_sts_or_licence_required(signed_in: Client, published: None) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("submit/<slug:form_code>", views.submit, name="submit"),
     path("drafts/<uuid:draft_id>/delete", views.draft_delete, name="draft-delete"),
+    path("answers/<uuid:answer_id>", views.answer, name="answer"),
     path("<uuid:application_id>/", views.detail, name="detail"),
     path("<uuid:application_id>/reply", views.reply, name="reply"),
     path("<uuid:application_id>/cancel", views.cancel, name="cancel"),

@@ -23,6 +23,7 @@ from uslugi.core.errors import DomainError
 from uslugi.forms import files as form_files
 from uslugi.forms import selectors as form_selectors
 from uslugi.forms import services as form_services
+from uslugi.forms.answers import answer_blocks
 
 PAGE_SIZE = 20
 
@@ -100,6 +101,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "query": query,
             "group": group,
+            "answers": [
+                {"answer": a, "title": a.version.localized()["title"]}
+                for a in form_selectors.information_answers_of(_account(request))
+            ]
+            if not query
+            else [],
+        },
+    )
+
+
+@login_required
+def answer(request: HttpRequest, answer_id: uuid.UUID) -> HttpResponse:
+    """An information service's answer from the person's history."""
+    found = form_selectors.information_answer_of(account=_account(request), answer_id=answer_id)
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "applications/answer.html",
+        {
+            "answer": found,
+            "title": found.version.localized()["title"],
+            "blocks": answer_blocks(dict(found.response)),
+            "request_rows": [{"key": k, "value": v} for k, v in dict(found.request).items()],
         },
     )
 

@@ -199,3 +199,29 @@ class Upload(BaseModel):
             "size": self.size,
             "sha256": self.sha256,
         }
+
+
+class InformationAnswer(BaseModel):
+    """An information service's answer, kept for the person's history (encrypted)."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="information_answers"
+    )
+    version = models.ForeignKey(DefinitionVersion, on_delete=models.PROTECT, related_name="+")
+    service_code = models.CharField(_("service code"), max_length=64)
+    status = models.CharField(_("status"), max_length=20)
+    error_code = models.CharField(_("error code"), max_length=40, blank=True)
+    request: Any = EncryptedJSONField(_("request"), default=dict)
+    response: Any = EncryptedJSONField(_("answer"), default=dict)
+    is_test = models.BooleanField(_("test"), default=False)
+
+    class Meta:
+        verbose_name = _("information service answer")
+        verbose_name_plural = _("information service answers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="forms_answer_account_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {self.status}"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from uslugi.core import clock
 from uslugi.forms.constants import VersionStatus
 from uslugi.forms.errors import DefinitionNotFound
-from uslugi.forms.models import DefinitionVersion, Draft
+from uslugi.forms.models import DefinitionVersion, Draft, InformationAnswer
 
 
 def version_current(*, code: str, include_testing: bool = False) -> DefinitionVersion:
@@ -98,5 +98,22 @@ def draft_of(*, account: Any, draft_id: Any) -> Draft | None:
     return (
         Draft.objects.select_related("version__definition")
         .filter(account=account, pk=draft_id)
+        .first()
+    )
+
+
+def information_answers_of(account: Any, *, limit: int = 10) -> list[InformationAnswer]:
+    """The person's latest information-service answers."""
+    return list(
+        InformationAnswer.objects.select_related("version")
+        .filter(account=account)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def information_answer_of(*, account: Any, answer_id: Any) -> InformationAnswer | None:
+    return (
+        InformationAnswer.objects.select_related("version")
+        .filter(account=account, pk=answer_id)
         .first()
     )

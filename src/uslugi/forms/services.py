@@ -31,7 +31,13 @@ from uslugi.forms.errors import (
     VersionImmutable,
 )
 from uslugi.forms.logic import evaluate
-from uslugi.forms.models import DefinitionVersion, Draft, ServiceDefinition, Upload
+from uslugi.forms.models import (
+    DefinitionVersion,
+    Draft,
+    InformationAnswer,
+    ServiceDefinition,
+    Upload,
+)
 from uslugi.forms.prefill import prefill, profile_values
 
 
@@ -424,6 +430,16 @@ def information_request(*, draft: Draft) -> ExchangeResult:
     )
     with transaction.atomic():
         Draft.objects.filter(pk=draft.pk).update(last_activity=clock.now())
+        InformationAnswer.objects.create(
+            account=draft.account,
+            version=draft.version,
+            service_code=draft.version.definition.code,
+            status=result.status,
+            error_code=result.error_code or "",
+            request=cast(Any, payload),
+            response=cast(Any, result.response or {}),
+            is_test=draft.is_test,
+        )
         audit_record(
             action="forms.information_requested",
             actor=draft.account,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from uslugi.core.errors import DomainError
 from uslugi.forms import engine, files, reference, selectors, services
+from uslugi.forms.answers import answer_blocks
 from uslugi.forms.errors import DefinitionNotFound
 from uslugi.forms.models import DefinitionVersion, Draft, Upload
 
@@ -242,27 +243,8 @@ def check(request: HttpRequest, form_code: str) -> HttpResponse:
             context["refused"] = exc.text
         else:
             context["result"] = result
-            context["answer"] = _answer_blocks(result.response or {})
+            context["answer"] = answer_blocks(result.response or {})
     return render(request, "forms/check.html", context)
-
-
-def _answer_blocks(response: dict[str, Any]) -> list[dict[str, Any]]:
-    """A registry's answer as summary lists: one per listed item, one for the totals."""
-    blocks: list[dict[str, Any]] = []
-    totals = []
-    for key, value in response.items():
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict):
-                    rows = [
-                        {"key": k, "value": "" if v is None else str(v)} for k, v in item.items()
-                    ]
-                    blocks.append({"title": key, "rows": rows})
-        else:
-            totals.append({"key": key, "value": "" if value is None else str(value)})
-    if totals:
-        blocks.append({"title": "", "rows": totals})
-    return blocks
 
 
 @login_required
