@@ -605,3 +605,21 @@ def test_operators_le_ge() -> None:
     assert evaluate({"<=": ["2027-01-01", "2027-01-01"]}, {}) is True
     assert evaluate({">=": [{"var": "a"}, 3]}, {"a": 2}) is False
     assert evaluate({">=": [{"var": "missing"}, 3]}, {}) is False
+
+
+def test_conditions_in_words_use_the_choices_labels() -> None:
+    from uslugi.forms.logic import describe
+
+    rule = {"in": [{"var": "status"}, ["divorced", "widowed"]]}
+    text = describe(
+        rule,
+        {"status": "Marital status"},
+        choices={"status": {"divorced": "Divorced", "widowed": "Widowed", "single": "Never"}},
+    )
+    assert text == "«Marital status» in «Divorced», «Widowed»"
+    assert (
+        describe(
+            {"==": [{"var": "c"}, "rus"]}, {"c": "Citizenship"}, choices={"c": {"rus": "Russia"}}
+        )
+        == "«Citizenship» == «Russia»"
+    )

@@ -151,8 +151,19 @@ def rule_vars(rule: Any) -> set[str]:
     return rule_vars(args)
 
 
-def describe(rule: Any, labels: Mapping[str, str], *, yes: str = "yes", no: str = "no") -> str:  # noqa: PLR0911 - one return per operator
-    """A condition in words for people (call-centre instructions): «Label» = value."""
+def describe(  # noqa: PLR0911 - one return per operator
+    rule: Any,
+    labels: Mapping[str, str],
+    *,
+    yes: str = "yes",
+    no: str = "no",
+    choices: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """A condition in words for people (call-centre instructions): «Label» == «Choice».
+
+    `choices` maps a field name to its options' labels, so a comparison with an option's
+    value reads as the option's label.
+    """
     if isinstance(rule, bool):
         return yes if rule else no
     if not isinstance(rule, Mapping) or len(rule) != 1:
@@ -161,7 +172,18 @@ def describe(rule: Any, labels: Mapping[str, str], *, yes: str = "yes", no: str 
     args = raw if isinstance(raw, list) else [raw]
 
     def words(item: Any) -> str:
-        return describe(item, labels, yes=yes, no=no)
+        return describe(item, labels, yes=yes, no=no, choices=choices)
+
+    def value_words(item: Any, other: Any) -> str:
+        """A literal compared with a choice field reads as the choice's label."""
+        if isinstance(other, Mapping) and set(other) == {"var"} and choices:
+            name = str(other["var"][0] if isinstance(other["var"], list) else other["var"])
+            known = choices.get(name, {})
+            if isinstance(item, str) and item in known:
+                return f"«{known[item]}»"
+            if isinstance(item, list) and item and all(i in known for i in item):
+                return ", ".join(f"«{known[i]}»" for i in item)
+        return words(item)
 
     if op == "var":
         name = str(args[0]) if args else ""
@@ -174,5 +196,5 @@ def describe(rule: Any, labels: Mapping[str, str], *, yes: str = "yes", no: str 
             for a in args
         )
     if len(args) == 2:
-        return f"{words(args[0])} {op} {words(args[1])}"
+        return f"{value_words(args[0], args[1])} {op} {value_words(args[1], args[0])}"
     return json.dumps(rule, ensure_ascii=False)

@@ -95,6 +95,12 @@ def instruction_steps(document: dict[str, Any]) -> list[dict[str, Any]]:
     Generated from the definition like the specification, never hand-kept.
     """
     labels = _labels(document)
+    choices = {
+        field["name"]: {o["value"]: str(o["label"]) for o in field["options"]}
+        for step in document["steps"]
+        for _path, field in iter_fields(step["fields"], "")
+        if "options" in field
+    }
     yes, no = str(gettext("yes")), str(gettext("no"))
     steps = []
     for step in document["steps"]:
@@ -117,12 +123,12 @@ def instruction_steps(document: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for key in ("visible_if", "required_if"):
                 if key in field:
-                    item[key] = describe(field[key], labels, yes=yes, no=no)
+                    item[key] = describe(field[key], labels, yes=yes, no=no, choices=choices)
             items.append(item)
         steps.append(
             {
                 "title": str(step["title"]),
-                "visible_if": describe(step["visible_if"], labels, yes=yes, no=no)
+                "visible_if": describe(step["visible_if"], labels, yes=yes, no=no, choices=choices)
                 if "visible_if" in step
                 else "",
                 "items": items,
