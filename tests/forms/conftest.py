@@ -1,23 +1,21 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests.factories.people import verified_person
 from tests.factories.registries import (  # noqa: F401 - fixtures
     _sandbox_population_session,
     registry_fault,
     sandbox_population,
 )
-from uslugi.core import clock
 from uslugi.exchange import conf as exchange_conf
 from uslugi.exchange import services as exchange_services
 from uslugi.forms.services import definitions_load
-from uslugi.identity.constants import Citizenship, DocumentType, Gender, Level
-from uslugi.identity.models import Account, PersonalData
+from uslugi.identity.models import Account
 
 
 @pytest.fixture
@@ -28,29 +26,7 @@ def published(db: None) -> None:
 @pytest.fixture
 def applicant(db: None) -> Account:
     """A standard account with checked personal data (passport 45 08 123456)."""
-    account = Account(
-        phone="+79167654321",
-        email="anna@example.ru",
-        surname="Смирнова",
-        first_name="Анна",
-        level=Level.STANDARD,
-    )
-    account.set_unusable_password()
-    account.save()
-    PersonalData.objects.create(
-        account=account,
-        birth_date=dt.date(1985, 3, 14),
-        gender=Gender.FEMALE,
-        citizenship=Citizenship.RUS,
-        snils="11223344595",
-        document_type=DocumentType.RU_PASSPORT,
-        document_number="4508123456",
-        document_issued_on=dt.date(2008, 5, 20),
-        document_issuer="ОВД Тверского района",
-        document_division_code="770-001",
-        verified_at=clock.now(),
-    )
-    return account
+    return verified_person()
 
 
 @pytest.fixture

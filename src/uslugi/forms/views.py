@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -42,24 +43,23 @@ def spec(request: HttpRequest, form_code: str) -> HttpResponse:
     )
 
 
-def schema(request: HttpRequest, form_code: str) -> JsonResponse:
-    """The JSON Schema (2020-12) of the payload of a definition version."""
+def _schema_response(request: HttpRequest, form_code: str, build: Any) -> JsonResponse:
     version = _version(request, form_code)
     return JsonResponse(
-        payload_schema(version.localized(), number=version.number),
+        build(version.localized(), number=version.number),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
         content_type="application/schema+json",
     )
+
+
+def schema(request: HttpRequest, form_code: str) -> JsonResponse:
+    """The JSON Schema (2020-12) of the payload of a definition version."""
+    return _schema_response(request, form_code, payload_schema)
 
 
 def agency_schema(request: HttpRequest, form_code: str) -> JsonResponse:
     """The JSON Schema (2020-12) of what the agency receives (the definition's mapping)."""
-    version = _version(request, form_code)
-    return JsonResponse(
-        build_agency_schema(version.localized(), number=version.number),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
-        content_type="application/schema+json",
-    )
+    return _schema_response(request, form_code, build_agency_schema)
 
 
 def instruction(request: HttpRequest, form_code: str) -> HttpResponse:
