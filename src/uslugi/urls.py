@@ -43,6 +43,7 @@ urlpatterns = [
     path("forms/", include("uslugi.forms.urls")),
     path("notifications/", include("uslugi.notifications.urls")),
     path("applications/", include("uslugi.applications.urls")),
+    path("agency/", include("uslugi.agencies.urls")),
     path("", include("uslugi.catalog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -32,6 +32,16 @@ SERVICE = {
                 {"name": "surname", "type": "text", "label": "Surname", "required": True},
                 {"name": "home", "type": "address", "label": "Home", "required": True},
                 {
+                    "name": "office",
+                    "type": "select",
+                    "label": {"ru": "Где получить", "en": "Where to collect"},
+                    "required": True,
+                    "options": [
+                        {"value": "mfc", "label": {"ru": "МФЦ", "en": "MFC"}},
+                        {"value": "office", "label": {"ru": "Отделение", "en": "Office"}},
+                    ],
+                },
+                {
                     "name": "scan",
                     "type": "file",
                     "label": "Scan",
@@ -45,6 +55,7 @@ SERVICE = {
 ANSWERS = {
     "surname": "Смирнова",
     "home": {"region": "77", "street": "Тверская", "house": "1"},
+    "office": "mfc",
 }
 
 

@@ -262,6 +262,8 @@ def test_information_requested_reply_with_file_and_result(
     attachment = application.attachments.get(kind="result")
     download = signed_in.get(f"/applications/{application.pk}/files/{attachment.pk}")
     assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download["Content-Disposition"] == 'attachment; filename="decision.pdf"'
+    assert download["Content-Length"] == str(len(PDF))
     timeline = signed_in.get(f"/api/v1/me/applications/{application.pk}/timeline").json()
     assert [e["status"] for e in timeline] == [
         "submitted", "delivered", "accepted", "info_requested", "info_provided", "approved",

@@ -127,3 +127,11 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def staff_user(db: None) -> Any:
     return get_user_model().objects.create_superuser("notifications-admin@example.test")
+
+
+@pytest.fixture
+def client() -> Any:
+    """A browser set to English (the tests read the English source texts)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

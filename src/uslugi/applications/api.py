@@ -11,7 +11,7 @@ import uuid
 from typing import Any, cast
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema
 from ninja.responses import Status as Answer
@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from uslugi.applications import selectors, services
 from uslugi.applications.constants import NEXT_FOR_APPLICANT, Actor, Status, allowed
 from uslugi.applications.errors import DraftNotFound
+from uslugi.forms import files
 from uslugi.forms import selectors as form_selectors
 from uslugi.forms import services as form_services
 
@@ -203,11 +204,8 @@ def application_attachment_download(
         account=_account(request), application_id=application_id, attachment_id=attachment_id
     )
     content = form_services.upload_read(found.upload)
-    return FileResponse(
-        iter([content]),
-        content_type=found.upload.content_type,
-        as_attachment=True,
-        filename=str(found.upload.name),
+    return files.download(
+        content, content_type=found.upload.content_type, filename=str(found.upload.name)
     )
 
 

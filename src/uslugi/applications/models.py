@@ -71,6 +71,11 @@ class Application(BaseModel):
         indexes = [
             models.Index(fields=["account", "-submitted_at"], name="applications_account_recent"),
             models.Index(fields=["delivery_due_at"], name="applications_delivery_due"),
+            # The agencies' queues: a department's real (or test) applications by date.
+            models.Index(
+                fields=["department_code", "is_test", "-submitted_at"],
+                name="applications_department_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import structlog
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 
 from uslugi.applications import numbers
 from uslugi.applications.constants import Actor, AttachmentKind, Status, allowed
@@ -30,8 +32,10 @@ from uslugi.applications.errors import (
 )
 from uslugi.applications.models import Application, Attachment, Event, NumberSequence
 from uslugi.applications.transport import DeliveryFailed, transport
+from uslugi.catalog import selectors as catalog_selectors
 from uslugi.core import clock
 from uslugi.core.audit import audit_record
+from uslugi.core.errors import DomainError
 from uslugi.forms import engine
 from uslugi.forms import services as forms_services
 from uslugi.forms.models import Draft, Upload
@@ -92,19 +96,35 @@ def _event(
     )
     notification = _EVENTS.get(status) or ("application.status_changed" if previous else "")
     if notification:
+        # Texts in the recipient's language (accounts have none yet: the portal's), never
+        # in the language of whoever made the change.
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "number": application.number,
+                "service": application.title,
+                "status": str(Status(status).label),
+                "agency": _agency_name(application.department_code),
+                "comment": comment if status in {Status.INFO_REQUESTED, Status.REFUSED} else "",
+            }
         notify(
             event=notification,
             recipient=application.account,
             event_id=f"application-event:{event.pk}",
-            context={
-                "number": application.number,
-                "service": application.title,
-                "status": str(Status(status).label),
-                "comment": comment if status in {Status.INFO_REQUESTED, Status.REFUSED} else "",
-            },
+            context=context,
             link=reverse("applications:detail", args=[application.pk]),
         )
     return event
+
+
+def _agency_name(department_code: str) -> str:
+    """The department's short name in the active language, or its code."""
+    if not department_code:
+        return ""
+    try:
+        department = catalog_selectors.department_get(code=department_code)
+    except DomainError:
+        return department_code
+    return str(department.short_name or department.name or department_code)
 
 
 @dataclass(frozen=True)
@@ -136,7 +156,10 @@ def application_submit(*, account: Any, draft: Draft, idempotency_key: str) -> S
                 return Submitted(existing, created=False)
             answers = dict(locked.data)
             problems = engine.validate_answers(
-                document, answers, locked=dict(locked.locked), sources=dict(locked.sources)
+                version.localized(),
+                answers,
+                locked=dict(locked.locked),
+                sources=dict(locked.sources),
             )
             if problems:
                 raise AnswersIncomplete()

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -232,14 +232,9 @@ def attachment(
     except ApplicationNotFound as exc:
         raise Http404(exc.text) from exc
     content = form_services.upload_read(found.upload)
-    response = FileResponse(
-        iter([content]),
-        content_type=found.upload.content_type,
-        as_attachment=True,
-        filename=str(found.upload.name),
+    return form_files.download(
+        content, content_type=found.upload.content_type, filename=str(found.upload.name)
     )
-    response["Content-Length"] = str(len(content))
-    return response
 
 
 @login_required

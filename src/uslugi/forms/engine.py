@@ -608,6 +608,10 @@ def validate_answers(
     browser, from the POST its saved answers would make: used on submit and when a
     draft moves to a new version of its definition.
     """
+    from uslugi.forms.definitions import localize
+
+    # Texts must be plain strings for the form fields (option labels above all).
+    document = cast(dict[str, Any], localize(document, get_language() or "ru"))
     problems: list[tuple[str, str, str]] = []
     for step in visible_steps(document, answers):
         form = StepForm(

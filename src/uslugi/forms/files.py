@@ -7,9 +7,11 @@ size, count) and answers a translated message for the person.
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 HEAD_BYTES = 16
@@ -83,3 +85,14 @@ def check_upload(field: dict[str, Any], upload: UploadedFile) -> tuple[str | Non
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def download(content: bytes, *, content_type: str, filename: str) -> FileResponse:
+    """A stored file sent as a download (Content-Disposition: attachment, its name).
+
+    Given a file-like body, Django sets the name and length; an iterator would get
+    neither, and browsers would open the file in place.
+    """
+    return FileResponse(
+        io.BytesIO(content), content_type=content_type, as_attachment=True, filename=filename
+    )

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -286,11 +286,4 @@ def file(request: HttpRequest, form_code: str, upload_id: str) -> HttpResponseBa
     if upload is None:
         raise Http404
     content = services.upload_read(upload)
-    response = FileResponse(
-        iter([content]),
-        content_type=upload.content_type,
-        as_attachment=True,
-        filename=str(upload.name),
-    )
-    response["Content-Length"] = str(len(content))
-    return response
+    return files.download(content, content_type=upload.content_type, filename=str(upload.name))

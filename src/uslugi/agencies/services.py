@@ -1,0 +1,308 @@
+"""The back office's commands: case files and due dates, claiming and assigning, acting
+on applications (through `applications.services.agency_act`), staff roles.
+
+Case files are made lazily: the first time the back office lists or opens an
+application of a department (`case_files_ensure`), one query finds the delivered
+applications without a file and one insert creates them, with the due date from the
+submission date and the catalogue term. So nothing in the applications app has to know
+about the back office, and applications delivered while it was not looked at get their
+files (and right due dates) on the next look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from uslugi.agencies import working_days
+from uslugi.agencies.constants import (
+    ACTION_TARGET,
+    DEFAULT_TERM_DAYS,
+    RESULT_FILES,
+    Action,
+    Role,
+)
+from uslugi.agencies.errors import (
+    AccountNotFound,
+    AssigneeOutOfScope,
+    CaseNotFound,
+    CommentRequired,
+    DepartmentOutOfScope,
+    NotAdministrator,
+    NotSupervisor,
+    ResultRequired,
+)
+from uslugi.agencies.models import CaseFile, StaffRole
+from uslugi.agencies.selectors import Scope, may_work_on
+from uslugi.applications import services as applications_services
+from uslugi.applications.constants import Actor, Status, allowed
+from uslugi.applications.errors import TransitionRefused
+from uslugi.applications.models import Application
+from uslugi.catalog.models import Department, Region, Service, ServiceVariant
+from uslugi.core import clock
+from uslugi.core.audit import audit_record
+from uslugi.forms import files as form_files
+from uslugi.forms import services as forms_services
+from uslugi.forms.errors import InvalidUpload
+from uslugi.identity.models import Account
+
+
+def terms_of(service_codes: Iterable[str]) -> dict[str, int]:
+    """The catalogue term (working days) of each form code: the passport's or its variant's."""
+    codes = set(service_codes)
+    terms: dict[str, int] = {
+        code: term or DEFAULT_TERM_DAYS
+        for code, term in ServiceVariant.objects.filter(
+            online_form_code__in=codes, service__term_days__isnull=False
+        ).values_list("online_form_code", "service__term_days")
+    }
+    terms.update(
+        (code, term or DEFAULT_TERM_DAYS)
+        for code, term in Service.objects.filter(
+            online_form_code__in=codes, term_days__isnull=False
+        ).values_list("online_form_code", "term_days")
+    )
+    return terms
+
+
+def due_on(application: Application, terms: dict[str, int] | None = None) -> dt.date:
+    """The submission date plus the service's term in working days (30 when unknown)."""
+    if terms is None:
+        terms = terms_of([application.service_code])
+    term = terms.get(application.service_code) or DEFAULT_TERM_DAYS
+    submitted = timezone.localdate(application.submitted_at)
+    return working_days.add(submitted, term)
+
+
+def case_files_ensure(codes: Iterable[str]) -> int:
+    """Create the missing case files of delivered applications of these departments."""
+    missing = list(
+        Application.objects.filter(department_code__in=list(codes), case_file__isnull=True)
+        .exclude(status=Status.SUBMITTED)
+        .only("id", "service_code", "submitted_at", "department_code")
+    )
+    if not missing:
+        return 0
+    terms = terms_of(a.service_code for a in missing)
+    CaseFile.objects.bulk_create(
+        [
+            CaseFile(application=a, department_code=a.department_code, due_on=due_on(a, terms))
+            for a in missing
+        ],
+        ignore_conflicts=True,
+    )
+    return len(missing)
+
+
+def case_file_of(application: Application) -> CaseFile:
+    """The application's case file, made now if it has none yet."""
+    found = CaseFile.objects.filter(application=application).first()
+    if found is not None:
+        return found
+    CaseFile.objects.bulk_create(
+        [
+            CaseFile(
+                application=application,
+                department_code=application.department_code,
+                due_on=due_on(application),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return CaseFile.objects.get(application=application)
+
+
+def _in_scope(scope: Scope, application: Application) -> None:
+    if application.department_code not in scope.codes or application.status == Status.SUBMITTED:
+        raise CaseNotFound()
+
+
+def case_claim(*, scope: Scope, application: Application) -> CaseFile:
+    """The staff member takes the application (only an unassigned one, or their own)."""
+    _in_scope(scope, application)
+    with transaction.atomic():
+        case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
+        taken = case.assignee_id not in (None, scope.account.pk)
+        if taken and application.department_code not in scope.supervised:
+            raise NotSupervisor()
+        case.assignee = scope.account
+        case.claimed_at = clock.now()
+        case.save(update_fields=["assignee", "claimed_at"])
+        audit_record(
+            action="agencies.case_claimed",
+            actor=scope.account,
+            obj=application,
+            details={"number": application.number, "department": application.department_code},
+        )
+    return case
+
+
+def case_assign(*, scope: Scope, application: Application, assignee: Any) -> CaseFile:
+    """A supervisor gives the application to an officer of its department (None: nobody)."""
+    _in_scope(scope, application)
+    if application.department_code not in scope.supervised:
+        raise NotSupervisor()
+    if assignee is not None and not may_work_on(assignee, application.department_code):
+        raise AssigneeOutOfScope(field="assignee")
+    with transaction.atomic():
+        case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
+        case.assignee = assignee
+        case.claimed_at = clock.now() if assignee is not None else None
+        case.save(update_fields=["assignee", "claimed_at"])
+        audit_record(
+            action="agencies.case_assigned",
+            actor=scope.account,
+            obj=application,
+            details={
+                "number": application.number,
+                "assignee": str(assignee.pk) if assignee is not None else "",
+            },
+        )
+    return case
+
+
+def _check_documents(documents: list[UploadedFile]) -> None:
+    if len(documents) > RESULT_FILES["max_files"]:  # type: ignore[operator]
+        raise InvalidUpload(field="documents")
+    for document in documents:
+        content_type, problem = form_files.check_upload(RESULT_FILES, document)
+        if content_type is None:
+            raise InvalidUpload(problem, field="documents")
+
+
+def case_act(
+    *,
+    scope: Scope,
+    application: Application,
+    action: str,
+    comment: str = "",
+    documents: list[UploadedFile] | None = None,
+) -> Application:
+    """One officer's action, as the lifecycle transition it maps to (TransitionRefused
+    when the application's status does not allow it). Audited; an unassigned application
+    becomes the actor's."""
+    _in_scope(scope, application)
+    target = ACTION_TARGET[Action(action)]
+    comment = (comment or "").strip()
+    documents = list(documents or [])
+    if action in {Action.REQUEST_INFO, Action.REFUSE} and not comment:
+        raise CommentRequired(field="comment")
+    if action == Action.APPROVE and not documents:
+        raise ResultRequired(field="documents")
+    if not allowed(application.status, target, Actor.AGENCY):
+        raise TransitionRefused(
+            params={
+                "source": str(Status(application.status).label),
+                "target": str(Status(target).label),
+            }
+        )
+    _check_documents(documents)
+    with transaction.atomic():
+        uploads = [
+            forms_services.upload_accept(account=scope.account, field=RESULT_FILES, upload=d)
+            for d in documents
+        ]
+        current, _event = applications_services.agency_act(
+            application=application,
+            target=target,
+            comment=comment,
+            results=uploads,
+            actor_account=scope.account,
+        )
+        case = CaseFile.objects.select_for_update().get(pk=case_file_of(current).pk)
+        if case.assignee_id is None:
+            case.assignee = scope.account
+            case.claimed_at = clock.now()
+            case.save(update_fields=["assignee", "claimed_at"])
+        audit_record(
+            action="agencies.case_action",
+            actor=scope.account,
+            obj=current,
+            details={
+                "number": current.number,
+                "action": str(action),
+                "status": current.status,
+                "department": current.department_code,
+                "documents": len(uploads),
+            },
+        )
+    return current
+
+
+def bulk_accept(*, scope: Scope, application_ids: Iterable[Any]) -> tuple[int, int]:
+    """Accept each chosen delivered application of the scope; (accepted, skipped)."""
+    ids = list(application_ids)
+    chosen = list(
+        Application.objects.filter(
+            pk__in=ids, department_code__in=scope.codes, status=Status.DELIVERED
+        )
+    )
+    accepted = 0
+    for application in chosen:
+        try:
+            case_act(scope=scope, application=application, action=Action.ACCEPT)
+        except TransitionRefused:  # changed meanwhile (cancelled by the applicant)
+            continue
+        accepted += 1
+    return accepted, len(ids) - accepted
+
+
+# --- Staff roles ------------------------------------------------------------------------------
+
+
+def staff_role_grant(
+    *, scope: Scope, email: str, department_code: str, role: str, region_code: str = ""
+) -> StaffRole:
+    """An agency administrator gives an account a role in a department they administer."""
+    if not scope.is_administrator:
+        raise NotAdministrator()
+    if department_code not in scope.administered:
+        raise DepartmentOutOfScope(field="department")
+    account = Account.objects.filter(email__iexact=(email or "").strip()).first()
+    if account is None:
+        raise AccountNotFound(field="email")
+    department = Department.objects.get(code=department_code)
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    with transaction.atomic():
+        grant, _created = StaffRole.objects.update_or_create(
+            account=account, department=department, role=Role(role), defaults={"region": region}
+        )
+        audit_record(
+            action="agencies.staff_role_granted",
+            actor=scope.account,
+            obj=grant,
+            details={
+                "account": str(account.pk),
+                "department": department.code,
+                "role": str(role),
+                "region": region_code,
+            },
+        )
+    return grant
+
+
+def staff_role_revoke(*, scope: Scope, role_id: Any) -> None:
+    grant = (
+        StaffRole.objects.select_related("department")
+        .filter(pk=role_id, department__code__in=scope.administered)
+        .first()
+    )
+    if grant is None:
+        raise NotAdministrator()
+    with transaction.atomic():
+        audit_record(
+            action="agencies.staff_role_revoked",
+            actor=scope.account,
+            obj=grant,
+            details={
+                "account": str(grant.account_id),
+                "department": grant.department.code,
+                "role": grant.role,
+            },
+        )
+        grant.delete()
