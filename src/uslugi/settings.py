@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
     "uslugi.core",
     "uslugi.notifications",
     "uslugi.exchange",
@@ -261,6 +262,27 @@ FORMS_DRAFT_REMINDER_DAYS = env.int("FORMS_DRAFT_REMINDER_DAYS", default=3)
 # How applications reach agencies (uslugi/applications/transport.py): "inbox" = the
 # agencies' inbox in the portal (back office and integration API).
 APPLICATIONS_TRANSPORT = env.str("APPLICATIONS_TRANSPORT", default="inbox")
+
+# --- Agency systems (OAuth2 client credentials, django-oauth-toolkit) ----------------------
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "applications:read": "Read the department's applications and their files",
+        "applications:write": "Lease, acknowledge and change the status of applications",
+    },
+    "DEFAULT_SCOPES": ["applications:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("AGENCY_TOKEN_SECONDS", default=3600),
+    # Client secrets are hashed at rest (django-oauth-toolkit >= 2).
+    "PKCE_REQUIRED": True,
+}
+# django-oauth-toolkit's swappable models, named so migrations can depend on them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+# Webhooks to agency systems: retried with backoff for at least this long.
+AGENCY_WEBHOOK_RETRY_HOURS = env.int("AGENCY_WEBHOOK_RETRY_HOURS", default=96)
+AGENCY_LEASE_SECONDS = env.int("AGENCY_LEASE_SECONDS", default=300)
 
 # --- Periodic jobs (`uslugi periodic --loop`, started by `make run`) -------------------------
 # (dotted path of a function taking no arguments, every N seconds)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from uslugi.agencies.constants import DayKind, Role
+from uslugi.core.fields import EncryptedJSONField, EncryptedTextField
 from uslugi.core.models import BaseModel
 
 
@@ -83,3 +86,85 @@ class CaseFile(BaseModel):
 
     def __str__(self) -> str:
         return f"case {self.application_id}"
+
+
+class AgencySystem(BaseModel):
+    """An agency's own information system: OAuth2 client credentials bound to one
+    department, pulling applications or receiving them by webhook.
+
+    A test system gets only test applications; a real one only real ones.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="agency_systems"
+    )
+    is_test = models.BooleanField(_("test system"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    oauth_application = models.OneToOneField(
+        "oauth2_provider.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agency_system",
+    )
+    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    webhook_secret: Any = EncryptedTextField(_("webhook signing secret"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("agency system")
+        verbose_name_plural = _("agency systems")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lease(BaseModel):
+    """A pulled application held by one agency system until `until` (or acknowledged)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="leases"
+    )
+    system = models.ForeignKey(AgencySystem, on_delete=models.CASCADE, related_name="leases")
+    until = models.DateTimeField(_("leased until"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+        constraints = [
+            # One lease row per application: taking it is a conditional UPDATE of this row.
+            models.UniqueConstraint(fields=["application"], name="agencies_lease_application"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} → {self.system_id} until {self.until}"
+
+
+class WebhookDelivery(BaseModel):
+    """One webhook to an agency system about one application event, with its attempts."""
+
+    system = models.ForeignKey(AgencySystem, on_delete=models.CASCADE, related_name="webhooks")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="webhooks"
+    )
+    event = models.CharField(_("event"), max_length=40)
+    payload: Any = EncryptedJSONField(_("payload"), default=dict)
+    status = models.CharField(_("status"), max_length=16, default="pending", db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    give_up_at = models.DateTimeField(_("retry until"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="agencies_webhook_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.application_id} → {self.system_id} ({self.status})"
