@@ -107,6 +107,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "uslugi.core.context_processors.portal",
                 "uslugi.notifications.context_processors.unread",
+                "uslugi.agencies.context_processors.staff",
             ],
         },
     },

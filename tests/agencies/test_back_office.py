@@ -480,3 +480,18 @@ def test_the_queue_pages_and_ignores_bad_filters(
     page = _queue(client, kind="everything", status="bogus")
     assert not shown(page, test)
     assert sum(shown(page, a) for a in made) == 2
+
+
+def test_menu_shows_the_back_office_to_staff_only(officer: Account) -> None:
+    from django.test import RequestFactory
+
+    from uslugi.agencies.context_processors import staff as staff_menu
+
+    request = RequestFactory().get("/")
+    request.user = Account.objects.create(phone="+79160000099", email="nobody@example.ru")
+    assert staff_menu(request)["agency_staff"]() is False
+    request.user = officer
+    assert staff_menu(request)["agency_staff"]() is True
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(officer)
+    assert 'href="/agency/"' in client.get("/account/").content.decode()
