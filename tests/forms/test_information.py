@@ -25,8 +25,8 @@ def test_fines_for_a_demo_vehicle(signed_in: Client, published: None, fines_bus:
     page = signed_in.get(f"{BASE}/check").content.decode()
     assert "Get the answer" in page
     answer = signed_in.post(f"{BASE}/check").content.decode()
-    assert "uin" in answer
-    assert "unpaid_total" in answer
+    assert "Payment identifier (UIN)" in answer
+    assert "Unpaid in total" in answer
     assert AuditEntry.objects.filter(action="forms.information_requested").exists()
     # The answer is kept in the person's history, for them alone.
     from uslugi.forms.models import InformationAnswer
@@ -36,7 +36,7 @@ def test_fines_for_a_demo_vehicle(signed_in: Client, published: None, fines_bus:
     assert kept.request["sts"] == sts
     dashboard = signed_in.get("/applications/").content.decode()
     assert f"/applications/answers/{kept.pk}" in dashboard
-    assert "unpaid_total" in signed_in.get(f"/applications/answers/{kept.pk}").content.decode()
+    assert "Unpaid in total" in signed_in.get(f"/applications/answers/{kept.pk}").content.decode()
     from uslugi.identity.models import Account
 
     other = Client()

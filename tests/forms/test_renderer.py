@@ -131,7 +131,7 @@ def test_check_your_answers_with_change_links(
     page = signed_in.get(f"{BASE}/check").content.decode()
     assert "govuk-summary-list" in page
     assert "112-233-445 95" in page
-    assert f'href="{BASE}/step/documents#id_had_foreign_passport"' in page
+    assert f'href="{BASE}/step/documents#id_had_foreign_passport_0"' in page
     assert f'href="{BASE}/step/applicant#id_surname"' not in page  # locked: no change link
 
 

@@ -390,6 +390,7 @@ class StepForm(djforms.Form):
                 key = f"{field['name']}__{index}__{sub['name']}"
                 # Required inside a row means: required when the row is used (clean()).
                 self.fields[key] = django_field(sub, required=False)
+                self.fields[key].widget.attrs["hx-preserve"] = "true"
                 self.fields[key].label = f"{sub['label']} ({index + 1})"
                 if sub["name"] in row:
                     self.initial[key] = _to_initial(sub["type"], row[sub["name"]])
@@ -422,6 +423,7 @@ class StepForm(djforms.Form):
                 sub_field.label = f"{field['label']}: {label}"
                 sub_field.required = required and sub_required
                 sub_field.disabled = name in self.locked
+                sub_field.widget.attrs["hx-preserve"] = "true"
                 self.fields[key] = sub_field
                 self.initial[key] = shown[sub] or None
             return
@@ -430,6 +432,9 @@ class StepForm(djforms.Form):
             self.fields[name].help_text = ""  # the page shows the hint with the allowed types
             return
         self.fields[name] = django_field(field, required=required, sources=self.sources)
+        # A live update (htmx) keeps the controls as they are now, so an answer given
+        # while it loads is not replaced by the one sent when it started.
+        self.fields[name].widget.attrs["hx-preserve"] = "true"
         if saved is not None:
             self.initial[name] = _to_initial(kind, saved)
         if name in self.locked:
@@ -593,6 +598,34 @@ class StepForm(djforms.Form):
                 **parts,
             }
         return {k: v for k, v in parts.items() if v not in (None, "")}
+
+
+_OPTION_TYPES = frozenset({"radio", "yesno", "checkbox"})
+
+
+def anchor(step: dict[str, Any], key: str) -> str:
+    """The element id a link to a control of this step should point at ("" for none).
+
+    Radios and checkboxes are reached by their first option; a passport or an address by
+    its first part; a repeating group by its first row's first field.
+    """
+    if not key or key == "__all__":
+        return ""
+    name, _sep, rest = key.partition("__")
+    field = next((f for f in step["fields"] if f["name"] == name), None)
+    if field is None:
+        return ""
+    kind = field["type"]
+    if kind in _SUBFIELDS:
+        return f"id_{key}" if rest else f"id_{name}__{_SUBFIELDS[kind][0][0]}"
+    if kind == "group":
+        subs = [f for f in field["fields"] if f["type"] in SIMPLE_TYPES]
+        if not rest:
+            return f"id_{name}__0__{subs[0]['name']}" if subs else ""
+        sub_name = rest.split("__")[-1]
+        sub = next((f for f in subs if f["name"] == sub_name), None)
+        return f"id_{key}_0" if sub is not None and sub["type"] in _OPTION_TYPES else f"id_{key}"
+    return f"id_{key}_0" if kind in _OPTION_TYPES else f"id_{key}"
 
 
 def validate_answers(

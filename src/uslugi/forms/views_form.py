@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from uslugi.core.errors import DomainError
-from uslugi.forms import engine, files, reference, selectors, services
+from uslugi.forms import answers, engine, files, reference, selectors, services
 from uslugi.forms.answers import answer_blocks
 from uslugi.forms.errors import DefinitionNotFound
 from uslugi.forms.models import DefinitionVersion, Draft, Upload
@@ -193,9 +193,21 @@ def _display(field: dict[str, Any], value: Any) -> str:  # noqa: PLR0911 - one r
         return ", ".join(str(v) for v in shown.values() if v)
     if isinstance(value, dict):
         return ", ".join(str(v) for v in value.values() if v)
+    if field["type"] == "date" and isinstance(value, str):
+        return answers.shown(value)
     if isinstance(value, list) and field["type"] == "group":
         return "; ".join(", ".join(str(v) for v in row.values()) for row in value)
     return str(value)
+
+
+def _step_of(document: dict[str, Any], step_id: str) -> dict[str, Any]:
+    return next(s for s in document["steps"] if s["id"] == step_id)
+
+
+def _link(form_code: str, step: dict[str, Any], key: str) -> str:
+    """A link to a question on its step (to the control itself where there is one)."""
+    target = engine.anchor(step, key)
+    return _step_url(form_code, step["id"]) + (f"#{target}" if target else "")
 
 
 @login_required
@@ -210,9 +222,7 @@ def check(request: HttpRequest, form_code: str) -> HttpResponse:
             {
                 "key": f.get("label", f["name"]),
                 "value": _display(f, draft.data.get(f["name"])),
-                "action_url": ""
-                if f["name"] in draft.locked
-                else _step_url(form_code, s["id"]) + f"#id_{f['name']}",
+                "action_url": "" if f["name"] in draft.locked else _link(form_code, s, f["name"]),
             }
             for f in s["fields"]
             if f["type"] != "info" and engine.truthy(f.get("visible_if"), draft.data)
@@ -221,7 +231,7 @@ def check(request: HttpRequest, form_code: str) -> HttpResponse:
     # The whole draft is re-validated as on submit: a step skipped or an answer no longer
     # valid (a date that has passed) is listed with a link to fix it.
     problems = [
-        {"text": message, "href": _step_url(form_code, step_id) + f"#id_{key}"}
+        {"text": message, "href": _link(form_code, _step_of(document, step_id), key)}
         for step_id, key, message in engine.validate_answers(
             document, dict(draft.data), locked=dict(draft.locked), sources=dict(draft.sources)
         )
