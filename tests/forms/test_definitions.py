@@ -69,3 +69,22 @@ def test_lint_refuses_a_non_mapping() -> None:
     problems = lint_document(["not", "a", "definition"], file="x.yaml")
     assert problems
     assert problems[0].path == "/"
+
+
+def test_fast_and_reporting_validators_agree() -> None:
+    """jsonschema-rs says valid or not; the Python validator explains; they must agree."""
+    import yaml
+
+    from uslugi.forms.definitions import _fast_validator, format_validator
+
+    paths = sorted(services_root().glob("*/*.yaml")) + sorted(BROKEN.glob("*/*.yaml"))
+    checked = 0
+    for path in paths:
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue
+        slow_valid = not list(format_validator().iter_errors(document))
+        assert _fast_validator().is_valid(document) == slow_valid, path
+        checked += 1
+    assert checked >= 20

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import yaml
 from django.conf import settings
 from jsonschema import Draft202012Validator
@@ -25,6 +26,8 @@ from uslugi.exchange.interfaces import message_types
 from uslugi.forms.logic import check_rule
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
+# libyaml's safe loader when PyYAML was built with it (six times faster), else Python's.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,17 @@ def format_validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@functools.cache
+def _fast_validator() -> Any:
+    """The same schema compiled by jsonschema-rs: ~300 times faster at saying "valid".
+
+    Only a document it finds invalid goes through `format_validator` (pure Python),
+    whose errors name the path and reason the way the linter reports them.
+    """
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema)
 
 
 def _message(error: Any) -> str:
@@ -201,7 +215,11 @@ def lint_document(  # noqa: PLR0912 - one branch per rule
     document: Any, *, file: str, expected: tuple[str, str] | None = None
 ) -> list[Problem]:
     """Every problem of a parsed definition, in document order."""
-    errors = sorted(format_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = (
+        []
+        if _fast_validator().is_valid(document)
+        else sorted(format_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    )
     if errors:
         return [Problem(file, _pointer(e.absolute_path), _message(e)) for e in errors]
     found: list[tuple[str, str]] = []
@@ -259,7 +277,7 @@ def parse_file(
         str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
     )
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = " ".join(str(exc).split())
         return None, [Problem(label, "/", f"cannot read the file as YAML: {reason}")]

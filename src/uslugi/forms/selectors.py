@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -14,21 +15,27 @@ from uslugi.forms.errors import DefinitionNotFound
 from uslugi.forms.models import DefinitionVersion, Draft, InformationAnswer
 
 
-def version_current(*, code: str, include_testing: bool = False) -> DefinitionVersion:
-    """The version new drafts of a service use: the published one in effect (testers also see testing)."""
-    statuses = [VersionStatus.PUBLISHED]
-    if include_testing:
-        statuses.append(VersionStatus.TESTING)
-    version = (
+def version_current(
+    *, code: str, include_testing: bool | Callable[[], bool] = False
+) -> DefinitionVersion:
+    """The version new drafts of a service use: the published one in effect (testers also
+    see a newer testing one). `include_testing` may be a callable, asked only when there
+    is a testing version (a permission check costs queries)."""
+    candidates = (
         DefinitionVersion.objects.select_related("definition")
-        .filter(definition__code=code, status__in=statuses)
+        .filter(definition__code=code, status__in=[VersionStatus.PUBLISHED, VersionStatus.TESTING])
         .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=clock.now()))
-        .order_by("-number")
-        .first()
+        .order_by("-number")[:5]
     )
-    if version is None:
-        raise DefinitionNotFound()
-    return version
+    testers: bool | None = None
+    for version in candidates:
+        if version.status == VersionStatus.PUBLISHED:
+            return version
+        if testers is None:
+            testers = include_testing() if callable(include_testing) else include_testing
+        if testers:
+            return version
+    raise DefinitionNotFound()
 
 
 def version_for_spec(*, code: str, number: int | None = None) -> DefinitionVersion:

@@ -63,7 +63,7 @@ def document_digest(document: dict[str, Any]) -> str:
 
 
 def definition_store(
-    *, document: dict[str, Any], source_file: str = "", actor: Any = None
+    *, document: dict[str, Any], source_file: str = "", actor: Any = None, linted: bool = False
 ) -> tuple[DefinitionVersion, str]:
     """Store a linted document: a new draft version, or the open draft updated.
 
@@ -71,7 +71,8 @@ def definition_store(
     published, approved or testing version is never edited: a changed file becomes a
     new draft version beside it.
     """
-    problems = lint_document(document, file=source_file or "<document>")
+    # `linted`: the caller has just linted this very document (uslugi forms load).
+    problems = [] if linted else lint_document(document, file=source_file or "<document>")
     if problems:
         raise DefinitionRejected(str(problems[0]))
     digest = document_digest(document)
@@ -121,7 +122,7 @@ def definitions_load(
     report = LoadReport(problems=problems)
     for loaded in good:
         version, outcome = definition_store(
-            document=loaded.document, source_file=loaded.file, actor=actor
+            document=loaded.document, source_file=loaded.file, actor=actor, linted=True
         )
         if publish and version.status == VersionStatus.DRAFT:
             version = version_transition(version=version, target=VersionStatus.TESTING, actor=actor)

@@ -23,12 +23,17 @@ from uslugi.forms.models import DefinitionVersion, Draft, Upload
 
 
 def _current(request: HttpRequest, form_code: str) -> DefinitionVersion:
-    try:
-        return selectors.version_current(
-            code=form_code, include_testing=request.user.has_perm("forms.test_definitions")
-        )
-    except DefinitionNotFound as exc:
-        raise Http404(exc.text) from exc
+    """The version in effect for this person (looked up once per request)."""
+    known: dict[str, DefinitionVersion] = request.__dict__.setdefault("_forms_current", {})
+    if form_code not in known:
+        try:
+            known[form_code] = selectors.version_current(
+                code=form_code,
+                include_testing=lambda: request.user.has_perm("forms.test_definitions"),
+            )
+        except DefinitionNotFound as exc:
+            raise Http404(exc.text) from exc
+    return known[form_code]
 
 
 def _draft(request: HttpRequest, form_code: str) -> Draft:
