@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -18,7 +19,7 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Completed: approved")
     REFUSED = "refused", _("Completed: refused")
     CANCELLED = "cancelled", _("Cancelled by you")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
 class Actor(models.TextChoices):

@@ -31,6 +31,7 @@ from uslugi.applications.errors import (
     TransitionRefused,
 )
 from uslugi.applications.models import Application, Attachment, Event, NumberSequence
+from uslugi.applications.signals import application_event
 from uslugi.applications.transport import DeliveryFailed, transport
 from uslugi.catalog import selectors as catalog_selectors
 from uslugi.core import clock
@@ -94,6 +95,7 @@ def _event(
         comment=comment,
         external_id=external_id,
     )
+    application_event.send(sender=Event, event=event)
     notification = _EVENTS.get(status) or ("application.status_changed" if previous else "")
     if notification:
         # Texts in the recipient's language (accounts have none yet: the portal's), never

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 LABELS: dict[str, Any] = {
     "fines": _("Fine"), "uin": _("Payment identifier (UIN)"), "amount": _("Amount, ₽"),
     "amount_to_pay": _("To pay, ₽"), "article": _("Article"), "description": _("Offence"),
-    "discount_until": _("50% discount until"), "division": _("Issued by"),
+    "discount_until": _("Half-price payment until"), "division": _("Issued by"),
     "found_by": _("Recorded by"), "offence_at": _("Date and time"), "paid": _("Paid"),
     "paid_on": _("Paid on"), "place": _("Place"), "plate": _("Number plate"),
     "ruling_date": _("Ruling date"), "sts": _("Registration certificate"),
