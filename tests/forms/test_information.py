@@ -75,3 +75,14 @@ def test_refused_request_is_shown_not_a_crash(signed_in: Client, published: None
     response = signed_in.post(f"{BASE}/check")
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+def test_dashboard_title_stays_a_title(signed_in: Client, published: None, fines_bus: Any) -> None:
+    sts = _sts(fines_bus)
+    signed_in.get(f"{BASE}/")
+    signed_in.post(f"{BASE}/step/documents", {"sts": sts})
+    signed_in.post(f"{BASE}/check")
+    page = signed_in.get("/applications/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<h2" not in title
+    assert page.count('id="answers"') == 1
