@@ -124,3 +124,11 @@ def information_answer_of(*, account: Any, answer_id: Any) -> InformationAnswer 
         .filter(account=account, pk=answer_id)
         .first()
     )
+
+
+def draft_of_version(*, account: Any, version: DefinitionVersion) -> Draft | None:
+    """The person's draft of this very version (with the version already at hand)."""
+    draft = Draft.objects.filter(account=account, version=version).first()
+    if draft is not None:
+        draft.version = version  # no second query for it
+    return draft

@@ -40,6 +40,9 @@ def _draft(request: HttpRequest, form_code: str) -> Draft:
     """The person's draft of this form: of the version in effect, else one they started on
     an older version (kept on it; they may move it), else a new one."""
     version = _current(request, form_code)
+    draft = selectors.draft_of_version(account=request.user, version=version)
+    if draft is not None:  # the common case: one query
+        return draft
     older = selectors.draft_on_older_version(account=request.user, version=version)
     if older is not None:
         return older
