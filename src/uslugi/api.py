@@ -21,6 +21,7 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("/exchange", exchange_router)
+api.add_router("/agency", "uslugi.agencies.api.router")
 api.add_router("/me/applications", "uslugi.applications.api.router")
 api.add_router("/me/notifications", "uslugi.notifications.api.router")
 api.add_router("/me", identity_router)

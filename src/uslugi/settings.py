@@ -277,20 +277,30 @@ OAUTH2_PROVIDER = {
 }
 # django-oauth-toolkit's swappable models, named so migrations can depend on them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
-OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
-OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 - a model name
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 # Webhooks to agency systems: retried with backoff for at least this long.
 AGENCY_WEBHOOK_RETRY_HOURS = env.int("AGENCY_WEBHOOK_RETRY_HOURS", default=96)
 AGENCY_LEASE_SECONDS = env.int("AGENCY_LEASE_SECONDS", default=300)
 
+# Monitoring autotests: time limits of the short (delivered) and full (agency's answer)
+# scenarios, and how often each runs per published service (0: only on demand).
+AUTOTEST_SHORT_MINUTES = env.int("AUTOTEST_SHORT_MINUTES", default=10)
+AUTOTEST_FULL_MINUTES = env.int("AUTOTEST_FULL_MINUTES", default=60 * 24)
+AUTOTEST_SHORT_EVERY_MINUTES = env.int("AUTOTEST_SHORT_EVERY_MINUTES", default=60)
+AUTOTEST_FULL_EVERY_MINUTES = env.int("AUTOTEST_FULL_EVERY_MINUTES", default=60 * 24)
+
 # --- Periodic jobs (`uslugi periodic --loop`, started by `make run`) -------------------------
 # (dotted path of a function taking no arguments, every N seconds)
 PERIODIC_JOBS = [
     ("uslugi.applications.services.deliver_due", 30),
+    ("uslugi.agencies.webhooks.deliver_due", 30),
     ("uslugi.notifications.services.notifications_sweep", 60),
     ("uslugi.forms.services.drafts_expire", 3600),
+    ("uslugi.agencies.autotests.autotests_check", 60),
+    ("uslugi.agencies.autotests.autotests_schedule", 300),
 ]
 
 # --- Observability ----------------------------------------------------------------------------

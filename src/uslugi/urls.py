@@ -8,6 +8,7 @@ from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
+from oauth2_provider import urls as oauth2_urls
 
 from uslugi.api import api
 from uslugi.core import observability, views
@@ -37,6 +38,8 @@ urlpatterns = [
     # the switch on every page carries none and its markup can be cached.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
+    # OAuth2 for agency systems (/o/token/); not the toolkit's client-management pages.
+    path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
     path("account/", include("uslugi.identity.urls")),
     path("dev/", include("uslugi.identity.dev_urls")),
     path("exchange/", include("uslugi.exchange.urls")),

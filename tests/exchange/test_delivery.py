@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.exchange.conftest import CONSUMER, ECHO, Bus, Clock
 from uslugi.core import clock
 from uslugi.core.audit import AuditEntry
-from uslugi.exchange import services
+from uslugi.exchange import directory, services
 from uslugi.exchange.constants import MessageStatus
 from uslugi.exchange.directory import party
 from uslugi.exchange.errors import NotResendable
 from uslugi.exchange.interfaces import HandlerContext, ProviderUnavailable
-from uslugi.exchange.models import ExchangeMessage
+from uslugi.exchange.models import AccessGrant, ExchangeMessage, ExchangeSystem, SystemKey
+from uslugi.exchange.services import delivery
 from uslugi.exchange.services.common import backoff
 from uslugi.exchange.services.delivery import claim_due, requeue_stale_claims
 from uslugi.exchange.services.providing import provide_in_process
@@ -281,3 +284,49 @@ def test_concurrent_workers_never_deliver_one_message_twice(bus_tx: Bus) -> None
     assert ExchangeMessage.objects.filter(status=MessageStatus.ANSWERED).count() == total
     assert connection.vendor == "postgresql"
     assert clock.now()  # the clock was never frozen here
+
+
+def test_a_worker_round_requeues_stale_claims_now_and_then(bus: Bus, frozen_clock: Clock) -> None:
+    message = send()
+    claim_due(limit=10)  # a worker claims it, then dies
+    frozen_clock.advance(301)
+    delivery._last_sweep[0] = time.monotonic()  # this process swept a moment ago
+    assert services.exchange_deliver_due().requeued_stale == 0  # not looked for yet
+    delivery._last_sweep[0] -= 31  # a tenth of the claim timeout later
+    report = services.exchange_deliver_due()
+    assert (report.requeued_stale, report.claimed) == (1, 1)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.ANSWERED
+    assert bus.calls == [str(message.pk)]
+
+
+@override_settings(EXCHANGE_DIRECTORY_CACHE_SECONDS=60)
+def test_workers_look_systems_up_once_while_the_cache_holds(bus: Bus) -> None:
+    for text in ("a", "b"):
+        send(text)
+    directory.forget_directory()
+    services.exchange_deliver_due(limit=1)
+    send("c")
+    with CaptureQueriesContext(connection) as queries:
+        assert services.exchange_deliver_due(limit=2).by_status == {"answered": 2}
+    directory_tables = [model._meta.db_table for model in (ExchangeSystem, SystemKey, AccessGrant)]
+    read = [q["sql"] for q in queries if any(t in q["sql"] for t in directory_tables)]
+    assert read == []  # systems, keys and grants came from the cache
+
+
+def test_an_outcome_whose_claim_was_taken_over_is_not_written(bus: Bus) -> None:
+    kept, lost = send("kept"), send("lost")
+    batch = claim_due(limit=10)
+    token = batch[0].claimed_by
+    attempted = [(message, delivery.attempt(message)) for message in batch]
+    # Meanwhile the claim on one of them expired and another worker took it.
+    ExchangeMessage.objects.filter(pk=lost.pk).update(claimed_by="another-worker")
+
+    delivery.record(token, attempted)
+
+    kept.refresh_from_db()
+    lost.refresh_from_db()
+    assert kept.status == MessageStatus.ANSWERED
+    assert (lost.status, lost.claimed_by) == (MessageStatus.SENDING, "another-worker")
+    assert list(lost.events.values_list("state", flat=True)) == ["queued"]
+    assert list(kept.events.values_list("state", flat=True)) == ["queued", "sending", "answered"]

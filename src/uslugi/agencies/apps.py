@@ -5,3 +5,12 @@ class AgenciesConfig(AppConfig):
     name = "uslugi.agencies"
     label = "agencies"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Webhooks hear of application events through a signal of the applications app,
+        # which knows nothing of agencies (agencies sits above it in the layers).
+        from uslugi.agencies import admin_webhooks  # noqa: F401 - registers the admin
+        from uslugi.agencies.webhooks import on_application_event
+        from uslugi.applications.signals import application_event
+
+        application_event.connect(on_application_event, dispatch_uid="agencies.webhooks")

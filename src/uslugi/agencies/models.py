@@ -168,3 +168,32 @@ class WebhookDelivery(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.event} {self.application_id} → {self.system_id} ({self.status})"
+
+
+class AutotestRun(BaseModel):
+    """One monitoring run of a published service: a marked test application sent, and
+    the statuses the agency must reach within a time limit (seed 004's autotests)."""
+
+    service_code = models.CharField(_("service"), max_length=64, db_index=True)
+    full = models.BooleanField(_("full scenario"), default=False)
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("result"), max_length=16, default="running", db_index=True)
+    expected = models.CharField(_("expected status"), max_length=40)
+    reached = models.CharField(_("status reached"), max_length=40, blank=True)
+    deadline = models.DateTimeField(_("deadline"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring autotest run")
+        verbose_name_plural = _("monitoring autotest runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {'full' if self.full else 'short'} {self.status}"

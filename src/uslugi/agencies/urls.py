@@ -13,6 +13,7 @@ _urlpatterns = [
     path("bulk-accept/", views.bulk_accept, name="bulk_accept"),
     path("workload/", views.workload, name="workload"),
     path("statistics/", views.statistics, name="statistics"),
+    path("autotests/", views.autotest_results, name="autotests"),
     path("staff/", views.staff, name="staff"),
     path("staff/<uuid:role_id>/revoke/", views.staff_revoke, name="staff_revoke"),
     path("<uuid:application_id>/", views.case, name="case"),
@@ -28,4 +29,21 @@ _urlpatterns = [
 
 urlpatterns = [
     URLPattern(p.pattern, never_cache(p.callback), p.default_args, p.name) for p in _urlpatterns
+]
+
+# Push mode: the webhook delivery log and replay (agency administrators).
+from uslugi.agencies import views_webhooks  # noqa: E402 - appended section
+
+urlpatterns += [
+    path("webhooks/", never_cache(views_webhooks.webhook_log), name="webhooks"),
+    path(
+        "webhooks/replay/",
+        never_cache(views_webhooks.webhook_replay_bulk),
+        name="webhooks_replay_bulk",
+    ),
+    path(
+        "webhooks/<uuid:delivery_id>/replay/",
+        never_cache(views_webhooks.webhook_replay),
+        name="webhook_replay",
+    ),
 ]

@@ -374,3 +374,20 @@ def staff_revoke(request: HttpRequest, scope: Scope, role_id: uuid.UUID) -> Http
         raise Http404(exc.text) from exc
     messages.success(request, _("The role is withdrawn."))
     return redirect("agencies:staff")
+
+
+@staff_required
+def autotest_results(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Monitoring autotests: the latest result per service and scenario, and history."""
+    from uslugi.agencies.models import AutotestRun
+
+    runs = list(AutotestRun.objects.select_related("application").order_by("-created_at")[:200])
+    latest: dict[tuple[str, bool], AutotestRun] = {}
+    for record in runs:
+        latest.setdefault((record.service_code, record.full), record)
+    return render(
+        request,
+        "agencies/autotests.html",
+        {"scope": scope, "latest": sorted(latest.values(), key=lambda r: (r.service_code, r.full)),
+         "runs": runs},
+    )  # fmt: skip

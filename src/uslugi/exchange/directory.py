@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,18 @@ def _cached(key: tuple[str, ...], load: Callable[[], Any]) -> Any:
     return value
 
 
+def _cache_get(key: tuple[str, ...]) -> Any:
+    """A cached value that is never None (None: not cached, expired or cache off)."""
+    hit = _cache.get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+def _cache_put(key: tuple[str, ...], value: Any) -> None:
+    ttl = _ttl()
+    if ttl > 0:
+        _cache[key] = (time.monotonic() + ttl, value)
+
+
 def forget_directory(**kwargs: Any) -> None:
     """Drop cached parties and grants (on any change to systems, keys or grants)."""
     _cache.clear()
@@ -92,6 +104,23 @@ def _load_party(code: str) -> Party | None:
         return Party(system=key.system, key=key)
     system = ExchangeSystem.objects.filter(code=code).first()
     return None if system is None else Party(system=system, key=None)
+
+
+def systems(ids: Iterable[Any]) -> dict[Any, ExchangeSystem]:
+    """The systems with these primary keys, by key (each cached briefly, see above)."""
+    found: dict[Any, ExchangeSystem] = {}
+    missing = []
+    for pk in set(ids):
+        hit = _cache_get(("system", str(pk)))
+        if hit is None:
+            missing.append(pk)
+        else:
+            found[pk] = hit
+    if missing:
+        for pk, system in ExchangeSystem.objects.in_bulk(missing).items():
+            _cache_put(("system", str(pk)), system)
+            found[pk] = system
+    return found
 
 
 def private_key(key: SystemKey) -> Ed25519PrivateKey:

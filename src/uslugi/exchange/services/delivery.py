@@ -25,7 +25,7 @@ from uslugi.core import clock
 from uslugi.exchange import conf, directory, sql
 from uslugi.exchange.constants import ErrorCode, MessageStatus
 from uslugi.exchange.directory import Party
-from uslugi.exchange.models import ExchangeMessage, ExchangeSystem, MessageEvent
+from uslugi.exchange.models import ExchangeMessage, MessageEvent
 from uslugi.exchange.services.common import (
     LOGGER,
     OUTCOME_FIELDS,
@@ -65,30 +65,36 @@ def claim_due(*, limit: int, token: str | None = None) -> list[ExchangeMessage]:
     """Take up to `limit` due queued messages for this worker (status becomes `sending`)."""
     token = token or uuid.uuid4().hex
     now = clock.now()
-    due = ExchangeMessage.objects.filter(
-        status=MessageStatus.QUEUED, next_attempt_at__lte=now
-    ).order_by("next_attempt_at")
     if connection.vendor == "postgresql":
+        due = ExchangeMessage.objects.filter(
+            status=MessageStatus.QUEUED, next_attempt_at__lte=now
+        ).order_by("next_attempt_at")
         with transaction.atomic():
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
             if not ids:
                 return []
             ExchangeMessage.objects.filter(pk__in=ids).update(**_claim_fields(token, now))
     else:
-        claimed = ExchangeMessage.objects.filter(
-            pk__in=due.values("pk")[:limit], status=MessageStatus.QUEUED
-        ).update(**_claim_fields(token, now))
+        claimed = sql.claim_sqlite(
+            ExchangeMessage,
+            queued=MessageStatus.QUEUED,
+            sending=MessageStatus.SENDING,
+            token=token,
+            now=now,
+            limit=limit,
+        )
         if not claimed:
             return []
     return _with_systems(
-        list(ExchangeMessage.objects.filter(status=MessageStatus.SENDING, claimed_by=token))
+        sql.select(ExchangeMessage, where={"status": MessageStatus.SENDING, "claimed_by": token})
     )
 
 
 def _with_systems(messages: list[ExchangeMessage]) -> list[ExchangeMessage]:
-    """Attach senders and recipients with one query for the batch (a handful of systems)."""
-    ids = {m.sender_id for m in messages} | {m.recipient_id for m in messages}
-    systems = ExchangeSystem.objects.in_bulk(ids)
+    """Attach senders and recipients (a handful of systems, cached by the directory)."""
+    systems = directory.systems(
+        [m.sender_id for m in messages] + [m.recipient_id for m in messages]
+    )
     for message in messages:
         message.sender = systems[message.sender_id]
         message.recipient = systems[message.recipient_id]
@@ -156,19 +162,20 @@ def record(token: str, attempted: list[tuple[ExchangeMessage, list[MessageEvent]
     # Everything is prepared (encrypted, adapted) before the transaction, so the write
     # lock is held only for the statements themselves: on SQLite the other workers wait
     # for it.
+    prepare = sql.Preparer()
     updates = [
-        sql.prepare_update(
+        prepare.update(
             ExchangeMessage,
             values={**{name: getattr(m, name) for name in OUTCOME_FIELDS}, "updated_at": now},
             where={"id": m.pk, "status": MessageStatus.SENDING, "claimed_by": token},
         )
         for m, _ in attempted
     ]
-    all_events = sql.prepare_insert([e for _, entries in attempted for e in entries])
-    with transaction.atomic():
+    all_events = prepare.insert([e for _, entries in attempted for e in entries])
+    with transaction.atomic(), sql.cursor() as cursor:
         events: list[MessageEvent] = []
         for (message, entries), statement in zip(attempted, updates, strict=True):
-            if not sql.execute(statement):
+            if not sql.execute(statement, cursor=cursor):
                 log.warning("exchange.claim_lost", message_id=str(message.pk))
                 continue
             written.append(message)
@@ -177,9 +184,9 @@ def record(token: str, attempted: list[tuple[ExchangeMessage, list[MessageEvent]
                 enqueue_delivery(str(message.pk), run_after=message.next_attempt_at)
             schedule_callback(message)
         if len(written) == len(attempted):
-            sql.execute(all_events)
+            sql.execute(all_events, cursor=cursor)
         else:  # a lost claim (rare): only the timelines of what was written
-            sql.execute(sql.prepare_insert(events))
+            sql.execute(prepare.insert(events), cursor=cursor)
     # The message log in the database has every message; the process log gets one line
     # per batch, plus one per message that did not simply get its answer.
     statuses: dict[str, int] = {}
@@ -255,9 +262,28 @@ def requeue_stale_claims() -> int:
     return done
 
 
+# When this process last swept for stale claims (time.monotonic()); see `_sweep_due`.
+_last_sweep: list[float] = [float("-inf")]
+
+
+def _sweep_due() -> bool:
+    """Is it time to look for stale claims again?
+
+    A claim is stale only after EXCHANGE_CLAIM_TIMEOUT_SECONDS, so looking once per tenth
+    of that (at most every 30 s by default) finds every one soon enough, and a worker
+    with a stream of work does not pay a query per round for a rare event.
+    """
+    now = time.monotonic()
+    if now - _last_sweep[0] < conf.claim_timeout().total_seconds() / 10:
+        return False
+    _last_sweep[0] = now
+    return True
+
+
 def exchange_deliver_due(*, limit: int | None = None) -> DeliveryReport:
-    """One round of a worker: requeue stale claims, claim a batch of due messages, deliver."""
-    report = DeliveryReport(requeued_stale=requeue_stale_claims())
+    """One round of a worker: requeue stale claims (now and then), claim a batch of due
+    messages, deliver them."""
+    report = DeliveryReport(requeued_stale=requeue_stale_claims() if _sweep_due() else 0)
     batch = claim_due(limit=limit or int(conf.get("EXCHANGE_DELIVERY_BATCH")))
     report.claimed = len(batch)
     if not batch:
