@@ -10,7 +10,6 @@ their texts; texts are compared through the same catalogue the pages use.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import struct
 import time
@@ -25,16 +24,15 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, LOCALE, axe_serious_violations
+from tests.factories.people import verified_person
 from tests.notifications.conftest import SmtpServer, smtp_server  # noqa: F401 - fixture
 from uslugi.applications import numbers, services
 from uslugi.applications.constants import AttachmentKind, Status
 from uslugi.applications.models import Application
-from uslugi.core import clock
 from uslugi.forms.models import Draft
 from uslugi.forms.selectors import version_current
 from uslugi.forms.services import definitions_load, draft_start, upload_accept
-from uslugi.identity.constants import Citizenship, DocumentType, Gender, Level
-from uslugi.identity.models import Account, PersonalData
+from uslugi.identity.models import Account
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,30 +84,7 @@ def published(transactional_db: None) -> None:
 @pytest.fixture
 def applicant(transactional_db: None) -> Account:
     """A standard account with checked personal data, a password and an email address."""
-    account = Account(
-        phone=PHONE,
-        email=EMAIL,
-        surname="Смирнова",
-        first_name="Анна",
-        patronymic="Павловна",
-        level=Level.STANDARD,
-    )
-    account.set_password(PASSWORD)
-    account.save()
-    PersonalData.objects.create(
-        account=account,
-        birth_date=dt.date(1985, 3, 14),
-        gender=Gender.FEMALE,
-        citizenship=Citizenship.RUS,
-        snils="11223344595",
-        document_type=DocumentType.RU_PASSPORT,
-        document_number="4508123456",
-        document_issued_on=dt.date(2008, 5, 20),
-        document_issuer="ОВД Тверского района",
-        document_division_code="770-001",
-        verified_at=clock.now(),
-    )
-    return account
+    return verified_person(phone=PHONE, email=EMAIL, patronymic="Павловна", password=PASSWORD)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ language); texts are compared through the same catalogue the pages use.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,15 +21,14 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, axe_serious_violations
+from tests.factories.people import verified_person
 from tests.factories.registries import generate_sandbox
-from uslugi.core import clock
 from uslugi.exchange import conf as exchange_conf
 from uslugi.exchange import services as exchange_services
 from uslugi.forms.constants import VersionStatus
 from uslugi.forms.models import DefinitionVersion, Draft
 from uslugi.forms.services import definition_store, definitions_load, version_transition
-from uslugi.identity.constants import Citizenship, DocumentType, Gender, Level
-from uslugi.identity.models import Account, PersonalData
+from uslugi.identity.models import Account
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,30 +59,9 @@ def published(transactional_db: None) -> None:
 @pytest.fixture
 def applicant(transactional_db: None) -> Account:
     """A standard account with checked personal data (passport 45 08 123456) and a password."""
-    account = Account(
-        phone=PHONE,
-        email="anna@example.ru",
-        surname="Смирнова",
-        first_name="Анна",
-        patronymic="Павловна",
-        level=Level.STANDARD,
+    return verified_person(
+        phone=PHONE, email="anna@example.ru", patronymic="Павловна", password=PASSWORD
     )
-    account.set_password(PASSWORD)
-    account.save()
-    PersonalData.objects.create(
-        account=account,
-        birth_date=dt.date(1985, 3, 14),
-        gender=Gender.FEMALE,
-        citizenship=Citizenship.RUS,
-        snils="11223344595",
-        document_type=DocumentType.RU_PASSPORT,
-        document_number="4508123456",
-        document_issued_on=dt.date(2008, 5, 20),
-        document_issuer="ОВД Тверского района",
-        document_division_code="770-001",
-        verified_at=clock.now(),
-    )
-    return account
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 LABELS: dict[str, Any] = {
@@ -80,3 +81,37 @@ def answer_blocks(response: dict[str, Any]) -> list[dict[str, Any]]:
     if totals:
         blocks.append({"title": "", "rows": totals})
     return blocks
+
+
+def field_text(field: dict[str, Any], value: Any) -> str:  # noqa: PLR0911 - one return per kind
+    """One answer of a form as text, by its field's type (check-your-answers, back office)."""
+    from uslugi.forms import engine, reference
+
+    if value is None or value == "":
+        return ""
+    if field["type"] == "yesno":
+        return str(engine.YES_LABEL if value else engine.NO_LABEL)
+    if "options" in field:
+        labels = {o["value"]: o["label"] for o in field["options"]}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(v, v)) for v in values)
+    if field["type"] == "file" and isinstance(value, list):
+        return ", ".join(str(d.get("name", "")) for d in value if isinstance(d, dict))
+    if field["type"] == "address" and isinstance(value, dict):
+        language = get_language() or "ru"
+        parts = dict(value)
+        if "region" in parts:
+            parts["region"] = reference.region_name(parts["region"], language)
+        if "municipality" in parts:
+            parts["municipality"] = reference.municipality_name(parts["municipality"], language)
+        return ", ".join(str(v) for v in parts.values() if v)
+    if field["type"] == "date" and isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return ", ".join(str(v) for v in value.values() if v)
+    if isinstance(value, list):
+        return "; ".join(
+            ", ".join(shown(v) for v in row.values()) if isinstance(row, dict) else str(row)
+            for row in value
+        )
+    return str(value)

@@ -11,12 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from uslugi.core.errors import DomainError
-from uslugi.forms import answers, engine, files, reference, selectors, services
+from uslugi.forms import answers, engine, files, selectors, services
 from uslugi.forms.answers import answer_blocks
 from uslugi.forms.errors import DefinitionNotFound
 from uslugi.forms.models import DefinitionVersion, Draft, Upload
@@ -180,34 +179,6 @@ def _items(form: engine.StepForm, form_code: str) -> list[dict[str, Any]]:
     return items
 
 
-def _display(field: dict[str, Any], value: Any) -> str:  # noqa: PLR0911 - one return per kind
-    if value is None or value == "":
-        return ""
-    if field["type"] == "yesno":
-        return str(engine.YES_LABEL if value else engine.NO_LABEL)
-    if "options" in field:
-        labels = {o["value"]: o["label"] for o in field["options"]}
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(str(labels.get(v, v)) for v in values)
-    if field["type"] == "file" and isinstance(value, list):
-        return ", ".join(str(d.get("name", "")) for d in value)
-    if field["type"] == "address" and isinstance(value, dict):
-        language = get_language() or "ru"
-        shown = dict(value)
-        if "region" in shown:
-            shown["region"] = reference.region_name(shown["region"], language)
-        if "municipality" in shown:
-            shown["municipality"] = reference.municipality_name(shown["municipality"], language)
-        return ", ".join(str(v) for v in shown.values() if v)
-    if isinstance(value, dict):
-        return ", ".join(str(v) for v in value.values() if v)
-    if field["type"] == "date" and isinstance(value, str):
-        return answers.shown(value)
-    if isinstance(value, list) and field["type"] == "group":
-        return "; ".join(", ".join(str(v) for v in row.values()) for row in value)
-    return str(value)
-
-
 def _step_of(document: dict[str, Any], step_id: str) -> dict[str, Any]:
     return next(s for s in document["steps"] if s["id"] == step_id)
 
@@ -229,7 +200,7 @@ def check(request: HttpRequest, form_code: str) -> HttpResponse:
         rows = [
             {
                 "key": f.get("label", f["name"]),
-                "value": _display(f, draft.data.get(f["name"])),
+                "value": answers.field_text(f, draft.data.get(f["name"])),
                 "action_url": "" if f["name"] in draft.locked else _link(form_code, s, f["name"]),
             }
             for f in s["fields"]
