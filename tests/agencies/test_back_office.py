@@ -438,10 +438,16 @@ def test_a_role_limited_to_a_region_covers_only_that_region(db: None) -> None:
     account = Account.objects.create_user("regional@agency.test", "Uslugi-Test-2026")
     StaffRole.objects.create(account=account, department=zags, role=Role.SUPERVISOR, region=moscow)
     scope = selectors.staff_scope(account)
-    assert scope.codes == scope.supervised == {"r77-zags"}
+    assert scope.codes == scope.supervised_codes == {"zags", "r77-zags", "r78-zags"}
     assert not scope.is_administrator
-    assert selectors.officers_for("r77-zags") == [account]
-    assert selectors.officers_for("r78-zags") == []
+    in_moscow = Application(department_code="r77-zags", region_code="77")
+    in_petersburg = Application(department_code="r78-zags", region_code="78")
+    assert scope.covers(in_moscow)
+    assert scope.supervises(in_moscow)
+    assert not scope.covers(in_petersburg)
+    assert not scope.supervises(in_petersburg)
+    assert selectors.officers_for(in_moscow) == [account]
+    assert selectors.officers_for(in_petersburg) == []
 
 
 def test_workload_and_statistics_are_one_or_two_queries(

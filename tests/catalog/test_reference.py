@@ -66,6 +66,25 @@ def test_reference_load_is_idempotent() -> None:
     assert (Department.objects.count(), Region.objects.count()) == before
 
 
+def test_offices_keep_their_codes_across_loads() -> None:
+    from uslugi.catalog.constants import OfficeKind
+    from uslugi.catalog.models import Office
+
+    office = Office.objects.get(code="77:mvd-migration")
+    assert office.department is not None
+    assert office.department.code == "mvd-migration"
+    assert Office.objects.get(code="77:r77-mfc").kind == OfficeKind.SERVICE_CENTRE
+    assert not Office.objects.filter(code__isnull=True).exists()
+    stale = Office.objects.create(
+        kind=OfficeKind.DEPARTMENT, region=office.region, name_ru="Старое отделение"
+    )
+    count = Office.objects.count()
+    reference.load_reference()
+    assert Office.objects.get(code="77:mvd-migration").pk == office.pk  # same row, same id
+    assert not Office.objects.filter(pk=stale.pk).exists()  # an office without a code goes
+    assert Office.objects.count() == count - 1
+
+
 def test_at_least_60_hand_written_services_in_both_languages() -> None:
     services = Service.objects.filter(is_generated=False)
     assert services.count() >= 60

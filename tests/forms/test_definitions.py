@@ -27,6 +27,9 @@ EXPECTED = {
     "text-one-language": ("/title", "with both languages"),
     "unknown-type": ("/exchange/type", "unknown message type 'gibdd.fine/1'"),
     "group-check-var": ("/steps/0/fields/0/checks/0/rule", "unknown field 'today'"),
+    "office-no-department": ("/steps/0/fields/0", "needs the department"),
+    "office-in-group": ("/steps/0/fields/0/fields/0/type", "cannot be inside a group"),
+    "routing-office-not-office": ("/routing/office", "no office field 'surname'"),
 }
 
 

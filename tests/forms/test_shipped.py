@@ -224,6 +224,10 @@ def _check_example(field: dict[str, Any], value: Any) -> None:  # noqa: PLR0912 
             assert item["content_type"] in field["accept"], name
             assert 0 < item["size"] <= field["max_size_kb"] * 1024, name
             assert SHA256.match(item["sha256"]), name
+    elif kind == "office":  # an office of the field's department in the loaded catalogue
+        region, department = value.split(":", 1)
+        assert region in REGIONS, name
+        assert department == field["department"], name
     elif kind == "group":
         assert field.get("min_items", 0) <= len(value) <= field.get("max_items", len(value))
         subs = {f["name"]: f for f in _inputs(field["fields"])}
@@ -446,7 +450,10 @@ def test_routing_names_known_departments(code: str) -> None:
 
 
 def test_expected_routing_of_each_application() -> None:
-    assert SHIPPED["residence-registration"]["routing"] == {"department": "mvd-migration"}
+    assert SHIPPED["residence-registration"]["routing"] == {
+        "department": "mvd-migration",
+        "office": "registration_office",
+    }
     assert SHIPPED["vehicle-registration"]["routing"] == {"department": "mvd-gibdd"}
     assert SHIPPED["kindergarten-enrollment"]["routing"] == {
         "by": "municipality",
@@ -487,6 +494,18 @@ def test_examples_route_to_departments_of_the_catalogue() -> None:
     assert routed["marriage-registration"] == "r77-zags"
     assert routed["residence-registration"] == "mvd-migration"
     assert routed["vehicle-registration"] == "mvd-gibdd"
+    # The office an example chooses is an office of the routed department.
+    from uslugi.catalog.models import Office
+    from uslugi.forms.routing import office_for
+
+    for code in APPLICATIONS:
+        chosen = office_for(SHIPPED[code], example_payload(SHIPPED[code]))
+        if chosen:
+            office = Office.objects.select_related("department").get(code=chosen)
+            assert office.department is not None
+            assert office.department.code == routed[code]
+    assert office_for(SHIPPED["residence-registration"], example_payload(
+        SHIPPED["residence-registration"])) == "77:mvd-migration"  # fmt: skip
 
 
 @pytest.mark.parametrize("code", APPLICATIONS)

@@ -53,3 +53,25 @@ class AccountNotFound(NotFound):
 class DepartmentOutOfScope(InvalidInput):
     code = "agency_department_out_of_scope"
     message = _("You do not administer this department.")
+
+
+class UnknownRegion(InvalidInput):
+    code = "agency_unknown_region"
+    message = _("There is no region with this code. Enter two digits, e.g. 77.")
+
+
+class OfficeOutOfDepartment(InvalidInput):
+    code = "agency_office_out_of_department"
+    message = _("Choose an office of this department.")
+
+
+class RegionOrOffice(InvalidInput):
+    code = "agency_region_or_office"
+    message = _("Limit the role to a region or to an office, not both.")
+
+
+class AdministratorOfOffice(InvalidInput):
+    code = "agency_administrator_of_office"
+    message = _(
+        "An agency administrator works for a whole department or region, not for one office."
+    )

@@ -33,10 +33,18 @@ class QueueForm(forms.Form):
         required=False,
         choices=[("", _("Real")), ("test", _("Test (monitoring)"))],
     )
+    office = forms.ChoiceField(label=_("Office"), required=False)
 
-    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        services: list[tuple[str, str]],
+        offices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", _("Any")), *services]  # type: ignore[attr-defined]
+        self.fields["office"].choices = [("", _("Any")), *(offices or [])]  # type: ignore[attr-defined]
 
 
 class CommentForm(forms.Form):
@@ -107,7 +115,19 @@ class StaffRoleForm(forms.Form):
         required=False,
         help_text=_("Two digits, e.g. 77. Empty: every region of the department."),
     )
+    office = forms.ChoiceField(
+        label=_("Office"),
+        required=False,
+        help_text=_("Empty: every office. Officers and supervisors only."),
+    )
 
-    def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        departments: list[tuple[str, str]],
+        offices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = departments  # type: ignore[attr-defined]
+        self.fields["office"].choices = [("", "—"), *(offices or [])]  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from uslugi.core.models import BaseModel
 
 class StaffRole(BaseModel):
     """A role grant: this account works for this department (and the bodies below it),
-    optionally only in one region."""
+    optionally only on the applications of one region or of one office."""
 
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
@@ -29,6 +29,11 @@ class StaffRole(BaseModel):
         "catalog.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("region"),
         help_text=_("Empty: every region of the department."),
+    )  # fmt: skip
+    office = models.ForeignKey(
+        "catalog.Office", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("office"),
+        help_text=_("Empty: every office. Not for agency administrators."),
     )  # fmt: skip
 
     class Meta:

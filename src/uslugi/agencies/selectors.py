@@ -19,20 +19,63 @@ from uslugi.agencies.models import CaseFile, StaffRole
 from uslugi.applications import numbers
 from uslugi.applications.constants import Status
 from uslugi.applications.models import Application, Attachment
-from uslugi.catalog.models import Department
+from uslugi.catalog.models import Department, Office
 from uslugi.catalog.selectors import department_subtree_ids
 from uslugi.identity.constants import SecondFactor
 
 
 @dataclass(frozen=True)
+class Reach:
+    """The applications one role grant covers: those of these departments, optionally
+    only of one region or of one office."""
+
+    codes: frozenset[str]
+    region: str = ""
+    office: str = ""
+
+    def q(self, prefix: str = "") -> Q:
+        found = Q(**{f"{prefix}department_code__in": self.codes})
+        if self.office:
+            return found & Q(**{f"{prefix}office_code": self.office})
+        if self.region:
+            return found & Q(**{f"{prefix}region_code": self.region})
+        return found
+
+    def covers(self, application: Application) -> bool:
+        return (
+            application.department_code in self.codes
+            and (not self.office or application.office_code == self.office)
+            and (not self.region or application.region_code == self.region)
+        )
+
+
+def _any(reaches: tuple[Reach, ...], prefix: str = "") -> Q:
+    """One filter for every reach (nothing when there is none): no per-row checks."""
+    found = Q(pk__in=[])
+    for reach in reaches:
+        found |= reach.q(prefix)
+    return found
+
+
+@dataclass(frozen=True)
 class Scope:
-    """What one staff member may see and do: department codes by role."""
+    """What one staff member may see and do: the reach of each role grant, the reaches
+    they supervise, and the departments (codes) they administer."""
 
     account: Any
-    codes: frozenset[str] = frozenset()
-    supervised: frozenset[str] = frozenset()
+    reaches: tuple[Reach, ...] = ()
+    supervising: tuple[Reach, ...] = ()
     administered: frozenset[str] = frozenset()
     roles: tuple[StaffRole, ...] = field(default=())
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every department any of the roles reaches (in whole or in part)."""
+        return frozenset(code for reach in self.reaches for code in reach.codes)
+
+    @property
+    def supervised_codes(self) -> frozenset[str]:
+        return frozenset(code for reach in self.supervising for code in reach.codes)
 
     @property
     def is_staff(self) -> bool:
@@ -40,7 +83,7 @@ class Scope:
 
     @property
     def is_supervisor(self) -> bool:
-        return bool(self.supervised)
+        return bool(self.supervised_codes)
 
     @property
     def is_administrator(self) -> bool:
@@ -52,34 +95,66 @@ class Scope:
             SecondFactor.NONE
         )
 
+    def q(self, prefix: str = "") -> Q:
+        """The applications of the scope, as a filter (`prefix` for a related model)."""
+        return _any(self.reaches, prefix)
+
+    def supervised_q(self, prefix: str = "") -> Q:
+        return _any(self.supervising, prefix)
+
+    def covers(self, application: Application) -> bool:
+        return any(reach.covers(application) for reach in self.reaches)
+
+    def supervises(self, application: Application) -> bool:
+        return any(reach.covers(application) for reach in self.supervising)
+
 
 def _codes_of(role: StaffRole) -> set[str]:
     ids = department_subtree_ids([role.department_id])
-    departments = Department.objects.filter(id__in=ids)
-    if role.region_id is not None:
-        departments = departments.filter(region_id=role.region_id)
-    return set(departments.values_list("code", flat=True))
+    return set(Department.objects.filter(id__in=ids).values_list("code", flat=True))
+
+
+def _reach_of(role: StaffRole, codes: set[str]) -> Reach:
+    if role.office is not None:
+        if not role.office.code:  # an office without a code reaches nothing, never everything
+            return Reach(codes=frozenset())
+        return Reach(codes=frozenset(codes), office=role.office.code)
+    if role.region is not None:
+        return Reach(codes=frozenset(codes), region=role.region.code)
+    return Reach(codes=frozenset(codes))
 
 
 def staff_scope(account: Any) -> Scope:
-    """The departments (codes) this account works for, by role."""
+    """The reach of each of this account's roles, resolved once (one query per role)."""
     if account is None or not getattr(account, "is_authenticated", False):
         return Scope(account=None)
-    roles = tuple(StaffRole.objects.filter(account=account).select_related("department"))
-    codes: set[str] = set()
-    supervised: set[str] = set()
+    roles = tuple(
+        StaffRole.objects.filter(account=account).select_related("department", "region", "office")
+    )
+    reaches: list[Reach] = []
+    supervising: list[Reach] = []
     administered: set[str] = set()
     for role in roles:
-        found = _codes_of(role)
-        codes |= found
+        codes = _codes_of(role)
+        reach = _reach_of(role, codes)
+        reaches.append(reach)
         if role.role in SUPERVISING:
-            supervised |= found
-        if role.role == Role.ADMINISTRATOR:
-            administered |= found
+            supervising.append(reach)
+        if role.role == Role.ADMINISTRATOR and role.office is None:
+            # Administration stays with departments: of the region's own, if limited.
+            administered |= (
+                set(
+                    Department.objects.filter(code__in=codes, region_id=role.region_id).values_list(
+                        "code", flat=True
+                    )
+                )
+                if role.region_id is not None
+                else codes
+            )
     return Scope(
         account=account,
-        codes=frozenset(codes),
-        supervised=frozenset(supervised),
+        reaches=tuple(reaches),
+        supervising=tuple(supervising),
         administered=frozenset(administered),
         roles=roles,
     )
@@ -93,6 +168,7 @@ class QueueFilter:
     test: bool = False
     assignee: str = ""  # "mine" | "unassigned"
     number: str = ""
+    office: str = ""
 
 
 def today() -> dt.date:
@@ -106,7 +182,7 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
     and the case file (due date, assignee) comes in the same query."""
     filters = filters or QueueFilter()
     found = (
-        Application.objects.filter(department_code__in=scope.codes, is_test=filters.test)
+        Application.objects.filter(scope.q(), is_test=filters.test)
         .exclude(status=Status.SUBMITTED)
         .select_related("case_file__assignee")
         .only(
@@ -118,6 +194,8 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
     )  # fmt: skip
     if filters.service:
         found = found.filter(service_code=filters.service)
+    if filters.office:
+        found = found.filter(office_code=filters.office)
     if filters.status:
         found = found.filter(status=filters.status)
     if filters.due == "overdue":
@@ -145,7 +223,7 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
 def services_of(scope: Scope) -> list[tuple[str, str]]:
     """(code, title) of the services with applications in the scope (the queue's filter)."""
     rows = (
-        Application.objects.filter(department_code__in=scope.codes)
+        Application.objects.filter(scope.q())
         .values("service_code")
         .annotate(title=Max("title"))
         .order_by("title")
@@ -153,11 +231,29 @@ def services_of(scope: Scope) -> list[tuple[str, str]]:
     return [(r["service_code"], r["title"]) for r in rows]
 
 
+def offices_of(scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the offices the scope reaches (the queue's filter), by region."""
+    which = Q(pk__in=[])
+    for reach in scope.reaches:
+        if reach.office:
+            which |= Q(code=reach.office)
+        elif reach.region:
+            which |= Q(department__code__in=reach.codes, region__code=reach.region)
+        else:
+            which |= Q(department__code__in=reach.codes)
+    offices = (
+        Office.objects.filter(which, code__isnull=False)
+        .select_related("region")
+        .order_by("region__code", "name_ru")
+    )
+    return [(str(office.code), str(office.name)) for office in offices]
+
+
 def case_for(scope: Scope, application_id: Any) -> Application:
     """One application of the scope (anyone else's: not found)."""
     found = (
         Application.objects.select_related("version__definition", "case_file__assignee")
-        .filter(pk=application_id, department_code__in=scope.codes)
+        .filter(scope.q(), pk=application_id)
         .exclude(status=Status.SUBMITTED)
         .first()
     )
@@ -170,9 +266,9 @@ def attachment_for(scope: Scope, application_id: Any, attachment_id: Any) -> Att
     found = (
         Attachment.objects.select_related("upload", "application")
         .filter(
+            scope.q("application__"),
             pk=attachment_id,
             application_id=application_id,
-            application__department_code__in=scope.codes,
         )
         .exclude(application__status=Status.SUBMITTED)
         .first()
@@ -182,11 +278,11 @@ def attachment_for(scope: Scope, application_id: Any, attachment_id: Any) -> Att
     return found
 
 
-def officers_for(department_code: str) -> list[Any]:
-    """Accounts with a role whose scope covers this department (the assignment choices)."""
+def officers_for(application: Application) -> list[Any]:
+    """Accounts with a role whose reach covers this application (the assignment choices)."""
     from uslugi.identity.models import Account
 
-    department = Department.objects.filter(code=department_code).first()
+    department = Department.objects.filter(code=application.department_code).first()
     if department is None:
         return []
     chain, parent = [department.pk], department.parent_id
@@ -194,7 +290,8 @@ def officers_for(department_code: str) -> list[Any]:
         chain.append(parent)
         parent = Department.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
     roles = StaffRole.objects.filter(department_id__in=chain).filter(
-        Q(region__isnull=True) | Q(region_id=department.region_id)
+        Q(region__isnull=True) | Q(region__code=application.region_code),
+        Q(office__isnull=True) | Q(office__code=application.office_code),
     )
     return list(
         Account.objects.filter(pk__in=roles.values("account_id")).order_by(
@@ -203,8 +300,8 @@ def officers_for(department_code: str) -> list[Any]:
     )
 
 
-def may_work_on(account: Any, department_code: str) -> bool:
-    return department_code in staff_scope(account).codes
+def may_work_on(account: Any, application: Application) -> bool:
+    return staff_scope(account).covers(application)
 
 
 def workload(scope: Scope) -> list[dict[str, Any]]:
@@ -216,7 +313,7 @@ def workload(scope: Scope) -> list[dict[str, Any]]:
     rows: dict[Any, dict[str, Any]] = {
         r["assignee"]: dict(r)
         for r in CaseFile.objects.filter(
-            department_code__in=scope.supervised,
+            scope.supervised_q("application__"),
             assignee__isnull=False,
             application__is_test=False,
         )
@@ -228,9 +325,7 @@ def workload(scope: Scope) -> list[dict[str, Any]]:
         )
     }
     staff = (
-        Account.objects.filter(
-            Q(pk__in=rows.keys()) | Q(staff_roles__department__code__in=scope.supervised)
-        )
+        Account.objects.filter(Q(pk__in=rows.keys()) | _staff_q(scope.supervising))
         .distinct()
         .order_by("surname", "first_name", "email")
     )
@@ -245,12 +340,27 @@ def workload(scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
+def _staff_q(reaches: tuple[Reach, ...]) -> Q:
+    """Accounts with a role inside these reaches (an office's staff for an office)."""
+    found = Q(pk__in=[])
+    for reach in reaches:
+        inside = Q(staff_roles__department__code__in=reach.codes)
+        if reach.office:
+            inside &= Q(staff_roles__office__code=reach.office)
+        elif reach.region:
+            inside &= Q(staff_roles__region__code=reach.region) | Q(
+                staff_roles__office__region__code=reach.region
+            )
+        found |= inside
+    return found
+
+
 def statistics(
     scope: Scope, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Per department and service of the scope: received, in progress, overdue, completed
     and the average processing time in days. Real applications only; one query."""
-    found = Application.objects.filter(department_code__in=scope.supervised, is_test=False)
+    found = Application.objects.filter(scope.supervised_q(), is_test=False)
     if since:
         found = found.filter(submitted_at__date__gte=since)
     if until:
@@ -289,10 +399,20 @@ def staff_of(scope: Scope) -> QuerySet[StaffRole]:
     """Role grants in the departments the staff member administers."""
     return (
         StaffRole.objects.filter(department__code__in=scope.administered)
-        .select_related("account", "department", "region")
+        .select_related("account", "department", "region", "office")
         .order_by("department__code", "account__surname", "role")
     )
 
 
 def administered_departments(scope: Scope) -> QuerySet[Department]:
     return Department.objects.filter(code__in=scope.administered).order_by("name_ru")
+
+
+def administered_offices(scope: Scope) -> list[tuple[str, str]]:
+    """(code, "name (department)") of the offices of the administered departments."""
+    offices = (
+        Office.objects.filter(department__code__in=scope.administered, code__isnull=False)
+        .select_related("department")
+        .order_by("department__code", "region__code", "name_ru")
+    )
+    return [(str(office.code), str(office.name)) for office in offices]

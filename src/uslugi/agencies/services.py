@@ -29,13 +29,17 @@ from uslugi.agencies.constants import (
 )
 from uslugi.agencies.errors import (
     AccountNotFound,
+    AdministratorOfOffice,
     AssigneeOutOfScope,
     CaseNotFound,
     CommentRequired,
     DepartmentOutOfScope,
     NotAdministrator,
     NotSupervisor,
+    OfficeOutOfDepartment,
+    RegionOrOffice,
     ResultRequired,
+    UnknownRegion,
 )
 from uslugi.agencies.models import CaseFile, StaffRole
 from uslugi.agencies.selectors import Scope, may_work_on
@@ -43,7 +47,8 @@ from uslugi.applications import services as applications_services
 from uslugi.applications.constants import Actor, Status, allowed
 from uslugi.applications.errors import TransitionRefused
 from uslugi.applications.models import Application
-from uslugi.catalog.models import Department, Region, Service, ServiceVariant
+from uslugi.catalog.models import Department, Office, Region, Service, ServiceVariant
+from uslugi.catalog.selectors import department_subtree_ids
 from uslugi.core import clock
 from uslugi.core.audit import audit_record
 from uslugi.forms import files as form_files
@@ -118,7 +123,7 @@ def case_file_of(application: Application) -> CaseFile:
 
 
 def _in_scope(scope: Scope, application: Application) -> None:
-    if application.department_code not in scope.codes or application.status == Status.SUBMITTED:
+    if not scope.covers(application) or application.status == Status.SUBMITTED:
         raise CaseNotFound()
 
 
@@ -128,7 +133,7 @@ def case_claim(*, scope: Scope, application: Application) -> CaseFile:
     with transaction.atomic():
         case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
         taken = case.assignee_id not in (None, scope.account.pk)
-        if taken and application.department_code not in scope.supervised:
+        if taken and not scope.supervises(application):
             raise NotSupervisor()
         case.assignee = scope.account
         case.claimed_at = clock.now()
@@ -145,9 +150,9 @@ def case_claim(*, scope: Scope, application: Application) -> CaseFile:
 def case_assign(*, scope: Scope, application: Application, assignee: Any) -> CaseFile:
     """A supervisor gives the application to an officer of its department (None: nobody)."""
     _in_scope(scope, application)
-    if application.department_code not in scope.supervised:
+    if not scope.supervises(application):
         raise NotSupervisor()
-    if assignee is not None and not may_work_on(assignee, application.department_code):
+    if assignee is not None and not may_work_on(assignee, application):
         raise AssigneeOutOfScope(field="assignee")
     with transaction.atomic():
         case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
@@ -237,11 +242,7 @@ def case_act(
 def bulk_accept(*, scope: Scope, application_ids: Iterable[Any]) -> tuple[int, int]:
     """Accept each chosen delivered application of the scope; (accepted, skipped)."""
     ids = list(application_ids)
-    chosen = list(
-        Application.objects.filter(
-            pk__in=ids, department_code__in=scope.codes, status=Status.DELIVERED
-        )
-    )
+    chosen = list(Application.objects.filter(scope.q(), pk__in=ids, status=Status.DELIVERED))
     accepted = 0
     for application in chosen:
         try:
@@ -256,9 +257,16 @@ def bulk_accept(*, scope: Scope, application_ids: Iterable[Any]) -> tuple[int, i
 
 
 def staff_role_grant(
-    *, scope: Scope, email: str, department_code: str, role: str, region_code: str = ""
+    *,
+    scope: Scope,
+    email: str,
+    department_code: str,
+    role: str,
+    region_code: str = "",
+    office_code: str = "",
 ) -> StaffRole:
-    """An agency administrator gives an account a role in a department they administer."""
+    """An agency administrator gives an account a role in a department they administer,
+    optionally limited to a region or to one of the department's offices."""
     if not scope.is_administrator:
         raise NotAdministrator()
     if department_code not in scope.administered:
@@ -267,10 +275,13 @@ def staff_role_grant(
     if account is None:
         raise AccountNotFound(field="email")
     department = Department.objects.get(code=department_code)
-    region = Region.objects.filter(code=region_code).first() if region_code else None
+    region, office = _role_limits(department, Role(role), region_code, office_code)
     with transaction.atomic():
         grant, _created = StaffRole.objects.update_or_create(
-            account=account, department=department, role=Role(role), defaults={"region": region}
+            account=account,
+            department=department,
+            role=Role(role),
+            defaults={"region": region, "office": office},
         )
         audit_record(
             action="agencies.staff_role_granted",
@@ -281,9 +292,35 @@ def staff_role_grant(
                 "department": department.code,
                 "role": str(role),
                 "region": region_code,
+                "office": office_code,
             },
         )
     return grant
+
+
+def _role_limits(
+    department: Department, role: Role, region_code: str, office_code: str
+) -> tuple[Region | None, Office | None]:
+    """The region or office a grant is limited to; an unknown one is an error, never
+    "no limit" (that would widen the grant)."""
+    region_code, office_code = region_code.strip(), office_code.strip()
+    if region_code and office_code:
+        raise RegionOrOffice(field="office")
+    region = None
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise UnknownRegion(field="region")
+    office = None
+    if office_code:
+        if role == Role.ADMINISTRATOR:
+            raise AdministratorOfOffice(field="office")
+        office = Office.objects.filter(
+            code=office_code, department_id__in=department_subtree_ids([department])
+        ).first()
+        if office is None:
+            raise OfficeOutOfDepartment(field="office")
+    return region, office
 
 
 def staff_role_revoke(*, scope: Scope, role_id: Any) -> None:

@@ -38,6 +38,7 @@ from uslugi.agencies.selectors import QueueFilter, Scope
 from uslugi.applications.constants import Actor, AttachmentKind, allowed
 from uslugi.applications.errors import TransitionRefused
 from uslugi.applications.models import Application
+from uslugi.catalog import selectors as catalog_selectors
 from uslugi.core.errors import DomainError
 from uslugi.core.forms import add_domain_error
 from uslugi.forms import files as form_files
@@ -76,7 +77,8 @@ def _case(scope: Scope, application_id: Any) -> Application:
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The applications of the staff member's departments, filtered and searched."""
     services.case_files_ensure(scope.codes)
-    form = QueueForm(request.GET or None, services=selectors.services_of(scope))
+    offices = selectors.offices_of(scope)
+    form = QueueForm(request.GET or None, services=selectors.services_of(scope), offices=offices)
     filters = QueueFilter()
     if form.is_valid():
         data = form.cleaned_data
@@ -87,6 +89,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             test=data["kind"] == "test",
             assignee=data["assignee"],
             number=data["number"].strip(),
+            office=data["office"],
         )
     page = Paginator(selectors.queue(scope, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     today = selectors.today()
@@ -106,7 +109,14 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request,
         "agencies/queue.html",
-        {"scope": scope, "form": form, "page": page, "rows": rows, "test": filters.test},
+        {
+            "scope": scope,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "test": filters.test,
+            "has_offices": len(offices) > 1,
+        },
     )
 
 
@@ -125,7 +135,7 @@ def _case_context(
         str(action): allowed(status, target, Actor.AGENCY)
         for action, target in ACTION_TARGET.items()
     }
-    supervising = application.department_code in scope.supervised
+    supervising = scope.supervises(application)
     context: dict[str, Any] = {
         "scope": scope,
         "application": application,
@@ -146,11 +156,12 @@ def _case_context(
         "may_claim": case.assignee_id is None and status in OPEN,
         "supervising": supervising,
         "result_kind": AttachmentKind.RESULT,
+        "office": catalog_selectors.office_by_code(application.office_code),
     }
     if supervising:
         context["assign_form"] = AssignForm(
             initial={"assignee": str(case.assignee_id or "")},
-            officers=selectors.officers_for(application.department_code),
+            officers=selectors.officers_for(application),
         )
     return context
 
@@ -232,9 +243,9 @@ def claim(request: HttpRequest, scope: Scope, application_id: uuid.UUID) -> Http
 @require_POST
 def assign(request: HttpRequest, scope: Scope, application_id: uuid.UUID) -> HttpResponse:
     application = _case(scope, application_id)
-    if application.department_code not in scope.supervised:
+    if not scope.supervises(application):
         raise PermissionDenied
-    form = AssignForm(request.POST, officers=selectors.officers_for(application.department_code))
+    form = AssignForm(request.POST, officers=selectors.officers_for(application))
     if form.is_valid():
         assignee = form.officers.get(form.cleaned_data["assignee"])
         try:
@@ -288,7 +299,7 @@ def attachment(
 def workload(request: HttpRequest, scope: Scope) -> HttpResponse:
     if not scope.is_supervisor:
         raise PermissionDenied
-    services.case_files_ensure(scope.supervised)
+    services.case_files_ensure(scope.supervised_codes)
     return render(
         request, "agencies/workload.html", {"scope": scope, "rows": selectors.workload(scope)}
     )
@@ -311,7 +322,7 @@ def statistics(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Per department and service; `?format=csv` downloads the same table."""
     if not scope.is_supervisor:
         raise PermissionDenied
-    services.case_files_ensure(scope.supervised)
+    services.case_files_ensure(scope.supervised_codes)
     form = StatisticsForm(request.GET or None)
     since = until = None
     if form.is_valid():
@@ -339,7 +350,9 @@ def staff(request: HttpRequest, scope: Scope) -> HttpResponse:
     if not scope.is_administrator:
         raise PermissionDenied
     departments = [(d.code, str(d.name)) for d in selectors.administered_departments(scope)]
-    form = StaffRoleForm(request.POST or None, departments=departments)
+    form = StaffRoleForm(
+        request.POST or None, departments=departments, offices=selectors.administered_offices(scope)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -349,6 +362,7 @@ def staff(request: HttpRequest, scope: Scope) -> HttpResponse:
                 department_code=data["department"],
                 role=data["role"],
                 region_code=data["region"].strip(),
+                office_code=data["office"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)

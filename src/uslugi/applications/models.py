@@ -44,6 +44,10 @@ class Application(BaseModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     department_code = models.CharField(_("department"), max_length=64, blank=True)
+    # Where it is handled: the office chosen in the form (catalogue code) and its region,
+    # else the region of a regional department; office- and region-scoped staff see by these.
+    office_code = models.CharField(_("office"), max_length=80, blank=True)
+    region_code = models.CharField(_("region"), max_length=3, blank=True)
     # The answers as filled in, and the payload the agency receives (the mapping's output).
     answers: Any = EncryptedJSONField(_("answers"))
     payload: Any = EncryptedJSONField(_("agency payload"))

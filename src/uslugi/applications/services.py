@@ -40,7 +40,7 @@ from uslugi.core.errors import DomainError
 from uslugi.forms import engine
 from uslugi.forms import services as forms_services
 from uslugi.forms.models import Draft, Upload
-from uslugi.forms.routing import agency_payload, department_for
+from uslugi.forms.routing import agency_payload, department_for, office_for
 from uslugi.identity.assurance import Decision, Requirement, account_may_use
 from uslugi.notifications.services import notify
 
@@ -166,6 +166,8 @@ def application_submit(*, account: Any, draft: Draft, idempotency_key: str) -> S
             if problems:
                 raise AnswersIncomplete()
             now = clock.now()
+            department_code = department_for(document, answers)
+            office_code, region_code = _whereabouts(department_code, office_for(document, answers))
             application = Application.objects.create(
                 number=_next_number(now.year),
                 account=account,
@@ -174,7 +176,9 @@ def application_submit(*, account: Any, draft: Draft, idempotency_key: str) -> S
                 title=str(version.localized("ru")["title"])[:300],
                 is_test=locked.is_test,
                 status=Status.SUBMITTED,
-                department_code=department_for(document, answers),
+                department_code=department_code,
+                office_code=office_code,
+                region_code=region_code,
                 answers=cast(Any, answers),
                 payload=cast(Any, agency_payload(document, answers)),
                 draft_id=locked.pk,
@@ -199,6 +203,7 @@ def application_submit(*, account: Any, draft: Draft, idempotency_key: str) -> S
                     "version": version.number,
                     "test": application.is_test,
                     "department": application.department_code,
+                    "office": application.office_code,
                 },
             )
             transaction.on_commit(lambda: _deliver_soon(application.pk))
@@ -209,6 +214,22 @@ def application_submit(*, account: Any, draft: Draft, idempotency_key: str) -> S
             raise
         return Submitted(existing, created=False)
     return Submitted(application, created=True)
+
+
+def _whereabouts(department_code: str, office_code: str) -> tuple[str, str]:
+    """(office code, region code) of a new application: the office its answers chose, if
+    the catalogue has it, and the region of that office, else of a regional department."""
+    office = catalog_selectors.office_by_code(office_code)
+    if office is not None:
+        return str(office.code), office.region.code
+    if department_code:
+        try:
+            department = catalog_selectors.department_get(code=department_code)
+        except DomainError:
+            return "", ""
+        if department.region is not None:
+            return "", department.region.code
+    return "", ""
 
 
 def _existing(*, account: Any, draft_id: Any, key: str) -> Application | None:

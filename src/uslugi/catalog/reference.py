@@ -186,25 +186,32 @@ def _load_departments(regions: dict[str, Region]) -> int:
     return len(ids)
 
 
+def office_code(region_code: str, department_code: str) -> str:
+    """An office's stable code: its region and the department (or body) it belongs to."""
+    return f"{region_code}:{department_code}"
+
+
 def _load_offices(regions: dict[str, Region]) -> int:
     """Service centres and department offices in every region's administrative centre.
-    Names only: addresses and hours are not reference data we hold."""
+    Names only: addresses and hours are not reference data we hold. Matched by code, so
+    applications and staff roles that name an office keep it across loads."""
     departments = {d.code: d for d in Department.objects.all()}
     parents = set(Department.objects.exclude(parent=None).values_list("parent_id", flat=True))
     capitals = {m.region_id: m for m in Municipality.objects.filter(code__endswith="-001")}
-    rows: list[Office] = []
+    rows: list[dict[str, Any]] = []
     for region in regions.values():
         capital = capitals.get(region.id)
+        mfc_code = region_department_code(region.code, "mfc")
+        mfc = departments.get(mfc_code)
         rows.append(
-            Office(
-                kind=OfficeKind.SERVICE_CENTRE,
-                region=region,
-                municipality=capital,
-                department=departments.get(region_department_code(region.code, "mfc")),
-                name_ru=f"Центр госуслуг «Мои документы», {region.capital_ru}",
-                name_en=f"'My Documents' public service centre, {region.capital_en}",
-            )
-        )
+            {
+                "code": office_code(region.code, mfc_code), "kind": OfficeKind.SERVICE_CENTRE,
+                "region_id": region.id, "municipality_id": capital.id if capital else None,
+                "department_id": mfc.id if mfc else None,
+                "name_ru": f"Центр госуслуг «Мои документы», {region.capital_ru}",
+                "name_en": f"'My Documents' public service centre, {region.capital_en}",
+            }
+        )  # fmt: skip
         for dept in departments.values():
             if (
                 dept.kind not in (DepartmentKind.FEDERAL, DepartmentKind.OTHER)
@@ -212,11 +219,13 @@ def _load_offices(regions: dict[str, Region]) -> int:
             ):
                 continue
             rows.append(
-                Office(
-                    kind=OfficeKind.DEPARTMENT, region=region, municipality=capital, department=dept,
-                    name_ru=f"{dept.short_name_ru or dept.name_ru}: территориальное подразделение, {region.capital_ru}",
-                    name_en=f"{dept.short_name_en or dept.name_en}: regional office, {region.capital_en}",
-                )
+                {
+                    "code": office_code(region.code, dept.code), "kind": OfficeKind.DEPARTMENT,
+                    "region_id": region.id, "municipality_id": capital.id if capital else None,
+                    "department_id": dept.id,
+                    "name_ru": f"{dept.short_name_ru or dept.name_ru}: территориальное подразделение, {region.capital_ru}",
+                    "name_en": f"{dept.short_name_en or dept.name_en}: regional office, {region.capital_en}",
+                }
             )  # fmt: skip
         for typical, (scope, slug) in TYPICAL_OFFICE_BODY.items():
             body_code = (
@@ -228,13 +237,14 @@ def _load_offices(regions: dict[str, Region]) -> int:
             if body is None or typical not in departments:
                 continue
             rows.append(
-                Office(
-                    kind=OfficeKind.DEPARTMENT, region=region, municipality=capital,
-                    department=departments[typical],
-                    name_ru=f"{body.name_ru}, {region.capital_ru}",
-                    name_en=f"{body.name_en}, {region.capital_en}",
-                )
+                {
+                    "code": office_code(region.code, body_code), "kind": OfficeKind.DEPARTMENT,
+                    "region_id": region.id, "municipality_id": capital.id if capital else None,
+                    "department_id": departments[typical].id,
+                    "name_ru": f"{body.name_ru}, {region.capital_ru}",
+                    "name_en": f"{body.name_en}, {region.capital_en}",
+                }
             )  # fmt: skip
-    Office.objects.all().delete()
-    Office.objects.bulk_create(rows, batch_size=1000)
+    Office.objects.exclude(code__in=[r["code"] for r in rows]).delete()
+    _upsert(Office, "code", rows)
     return len(rows)

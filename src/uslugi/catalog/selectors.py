@@ -274,6 +274,25 @@ def offices_for(service: Service, *, region: Region | None) -> list[Office]:
     return list(Office.objects.filter(kinds, region=region).order_by("kind", "name_ru")[:10])
 
 
+def offices_of(department_code: str, *, service_centres: bool = False) -> QuerySet[Office]:
+    """The offices of a department (by code), with their regions; the service centres too
+    if asked. Offices without a code (an old reference load) are left out."""
+    which = Q(department__code=department_code)
+    if service_centres:
+        which |= Q(kind="mfc")
+    return (
+        Office.objects.filter(which, code__isnull=False)
+        .select_related("region")
+        .order_by("region__code", "kind", "name_ru")
+    )
+
+
+def office_by_code(code: str) -> Office | None:
+    if not code:
+        return None
+    return Office.objects.filter(code=code).select_related("region", "department").first()
+
+
 def popular_services(region: Region | None = None, *, limit: int = 8) -> list[Service]:
     """The most used published services, those available in the region first (for the
     home page and the catalogue landing)."""

@@ -95,6 +95,8 @@ def field_text(field: dict[str, Any], value: Any) -> str:  # noqa: PLR0911 - one
         labels = {o["value"]: o["label"] for o in field["options"]}
         values = value if isinstance(value, list) else [value]
         return ", ".join(str(labels.get(v, v)) for v in values)
+    if field["type"] == "office" and isinstance(value, str):
+        return reference.office_name(value, get_language() or "ru")
     if field["type"] == "file" and isinstance(value, list):
         return ", ".join(str(d.get("name", "")) for d in value if isinstance(d, dict))
     if field["type"] == "address" and isinstance(value, dict):

@@ -166,7 +166,20 @@ def _check_field(  # noqa: PLR0912 - one branch per rule
                     f"no prefill source {field['options_from']['source']!r}",
                 )
             )
+    if field["type"] == "office" and "department" not in field:
+        found.append((path, "an office field needs the department whose offices it offers"))
+    if field["type"] != "office":
+        found += [
+            (f"{path}/{key}", f"only office fields take {key}")
+            for key in ("department", "service_centres")
+            if key in field
+        ]
     if field["type"] == "group":
+        found += [
+            (f"{path}/fields/{i}/type", "an office field cannot be inside a group")
+            for i, sub in enumerate(field["fields"])
+            if sub["type"] == "office"
+        ]
         inner = frozenset(f["name"] for f in field["fields"])
         found += _check_checks(field.get("checks", []), f"{path}/checks", known | inner, inner)
     elif "checks" in field:
@@ -198,17 +211,20 @@ def _check_types(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _check_routing(document: dict[str, Any]) -> list[tuple[str, str]]:
     routing = document.get("routing")
-    if routing is None or "field" not in routing:
+    if routing is None:
         return []
     kinds = {f["name"]: f["type"] for step in document["steps"] for f in step["fields"]}
-    if kinds.get(routing["field"]) != "address":
-        return [
+    found = []
+    if "field" in routing and kinds.get(routing["field"]) != "address":
+        found.append(
             (
                 "/routing/field",
                 f"routing by {routing['by']} needs an address field, not {routing['field']!r}",
             )
-        ]
-    return []
+        )
+    if "office" in routing and kinds.get(routing["office"]) != "office":
+        found.append(("/routing/office", f"no office field {routing['office']!r} at the top level"))
+    return found
 
 
 def lint_document(  # noqa: PLR0912 - one branch per rule

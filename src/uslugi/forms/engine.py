@@ -109,6 +109,15 @@ def source_choices(field: dict[str, Any], sources: dict[str, Any]) -> list[tuple
     return found
 
 
+def office_choices(field: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The offices an `office` field offers, grouped by region (none: the form does not ask)."""
+    return reference.office_choices(
+        field["department"],
+        get_language() or "ru",
+        service_centres=bool(field.get("service_centres")),
+    )
+
+
 def condition_sources(step: dict[str, Any]) -> set[str]:
     """Fields of this step that other fields' conditions read: a change re-renders the step."""
     names = {f["name"] for f in step["fields"]}
@@ -207,6 +216,8 @@ def django_field(  # noqa: PLR0911, PLR0912 - one branch per type
         return djforms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == "select":
         return djforms.ChoiceField(choices=[("", "—"), *_choices(field)], **common)
+    if kind == "office":
+        return djforms.ChoiceField(choices=[("", "—"), *office_choices(field)], **common)
     if kind == "radio":
         return djforms.ChoiceField(choices=_choices(field), widget=djforms.RadioSelect, **common)
     if kind == "file":
@@ -341,6 +352,8 @@ class StepForm(djforms.Form):
         for field in step["fields"]:
             if not truthy(field.get("visible_if"), self.context):
                 continue
+            if field["type"] == "office" and not office_choices(field):
+                continue  # the catalogue lists no office of the department: nothing to ask
             self.visible.append(field)
             if field["type"] in NON_INPUT_TYPES:
                 continue
@@ -361,7 +374,7 @@ class StepForm(djforms.Form):
             name = field["name"]
             if field["type"] == "yesno" and name in self.data:
                 found[name] = self.data.get(name) == YES
-            elif field["type"] in {"select", "radio"} and name in self.data:
+            elif field["type"] in {"select", "radio", "office"} and name in self.data:
                 found[name] = self.data.get(name)
             elif field["type"] == "checkbox" and name in self.data:
                 found[name] = cast(QueryDict, self.data).getlist(name)

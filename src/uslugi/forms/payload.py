@@ -68,7 +68,7 @@ _FILE: dict[str, Any] = {
 }
 
 
-def field_schema(field: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 - one branch per type
+def field_schema(field: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one branch per type
     """The schema of one field's value."""
     kind = field["type"]
     schema: dict[str, Any]
@@ -76,6 +76,8 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 - on
         schema = dict(_SCALARS[kind])
     elif kind in {"select", "radio"} and "options_from" in field:
         schema = {"type": "string", "minLength": 1}  # choices come from a registry's answer
+    elif kind == "office":  # an office code of the catalogue, "<region>:<department>"
+        schema = {"type": "string", "pattern": r"^[0-9]{2,3}:[a-z0-9][a-z0-9-]{0,62}$"}
     elif kind in {"select", "radio"}:
         schema = {"type": "string", "enum": [o["value"] for o in field["options"]]}
     elif kind == "checkbox":

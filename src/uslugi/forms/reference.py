@@ -60,3 +60,31 @@ def municipality_name(code: str, language: str) -> str:
             if value == code:
                 return label
     return code
+
+
+def office_choices(
+    department: str, language: str, *, service_centres: bool = False
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Offices of a department (and the service centres, if asked), grouped by region:
+    [(region name, [(office code, office name), ...]), ...]. Empty when the catalogue
+    lists none: the form then does not ask."""
+    key = f"forms:offices:{department}:{int(service_centres)}:{language[:2]}"
+    found: list[tuple[str, list[tuple[str, str]]]] | None = cache.get(key)
+    if found is not None:
+        return found
+    regions = dict(region_choices(language))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for office in catalog_selectors.offices_of(department, service_centres=service_centres):
+        name = office.name_ru if language.startswith("ru") else office.name_en
+        groups.setdefault(office.region.code, []).append((str(office.code), name or office.name_ru))
+    found = [(regions.get(code, code), items) for code, items in sorted(groups.items())]
+    cache.set(key, found, _SECONDS)
+    return found
+
+
+def office_name(code: str, language: str) -> str:
+    """An office's name by its code (the code itself when the catalogue has no such office)."""
+    office = catalog_selectors.office_by_code(code)
+    if office is None:
+        return code
+    return (office.name_ru if language.startswith("ru") else office.name_en) or office.name_ru

@@ -3,7 +3,7 @@
 `department_for` reads the definition's `routing`: a fixed department code, or the
 region's or municipality's own department for a slug (catalogue codes
 `r<region>-<slug>`, `m<municipality>-<slug>`) taken from an address answer, with a
-fallback when the answer has none. `agency_payload` applies the `mapping` (target
+fallback when the answer has none; `office_for` the office an `office` answer names. `agency_payload` applies the `mapping` (target
 path → expression over the answers); without a mapping the agency gets the answers.
 """
 
@@ -28,6 +28,13 @@ def department_for(document: dict[str, Any], answers: dict[str, Any]) -> str:
         return str(routing.get("fallback", ""))
     prefix = "r" if routing["by"] == "region" else "m"
     return f"{prefix}{code}-{routing['department']}"
+
+
+def office_for(document: dict[str, Any], answers: dict[str, Any]) -> str:
+    """The office code the answer to the routing's `office` field names ("" if none)."""
+    name = (document.get("routing") or {}).get("office")
+    value = answers.get(name) if name else None
+    return value if isinstance(value, str) else ""
 
 
 def _put(target: dict[str, Any], path: str, value: Any) -> None:

@@ -151,8 +151,12 @@ class LifeSituationStep(BaseModel):
 
 
 class Office(BaseModel):
-    """Where a person can apply in person: a service centre (MFC) or a department's office."""
+    """Where a person can apply in person: a service centre (MFC) or a department's office.
 
+    `code` is stable across reference loads (`<region>:<department code>`): applications
+    and staff roles name offices by it."""
+
+    code = models.CharField(_("code"), max_length=80, unique=True, null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=OfficeKind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="offices")
     municipality = models.ForeignKey(
