@@ -99,6 +99,15 @@ def send(account: Account, version: DefinitionVersion, office: str) -> Applicati
     return Application.objects.get(pk=outcome.application.pk)
 
 
+@pytest.fixture
+def sent(applicant: Account, office_service: DefinitionVersion) -> tuple[Application, Application]:
+    """One application for the Moscow office, one for the St Petersburg office, delivered."""
+    return (
+        send(applicant, office_service, "77:mvd-migration"),
+        send(applicant, office_service, "78:mvd-migration"),
+    )
+
+
 def _limited(email: str, department: Department, role: str = Role.OFFICER, **limit: Any) -> Account:
     account = staff(email, department, role)
     StaffRole.objects.filter(account=account).update(**limit)
@@ -177,13 +186,11 @@ def test_the_check_page_shows_the_office_by_name(
 
 
 def test_an_office_role_sees_only_its_offices_applications(
-    applicant: Account,
-    office_service: DefinitionVersion,
+    sent: tuple[Application, Application],
     offices: dict[str, Office],
     departments: dict[str, Department],
 ) -> None:
-    in_77 = send(applicant, office_service, "77:mvd-migration")
-    in_78 = send(applicant, office_service, "78:mvd-migration")
+    in_77, in_78 = sent
     clerk = browser(_limited("clerk@agency.test", departments[HOME], office=offices["77"]))
     whole = browser(staff("whole@agency.test", departments[HOME]))
     assert shown(clerk, in_77)
@@ -202,13 +209,11 @@ def test_an_office_role_sees_only_its_offices_applications(
 
 
 def test_a_region_role_sees_the_applications_of_its_region(
-    applicant: Account,
-    office_service: DefinitionVersion,
+    sent: tuple[Application, Application],
     offices: dict[str, Office],
     departments: dict[str, Department],
 ) -> None:
-    in_77 = send(applicant, office_service, "77:mvd-migration")
-    in_78 = send(applicant, office_service, "78:mvd-migration")
+    in_77, in_78 = sent
     regional = browser(
         _limited("regional@agency.test", departments[HOME], region=offices["78"].region)
     )
@@ -217,13 +222,11 @@ def test_a_region_role_sees_the_applications_of_its_region(
 
 
 def test_the_queue_filters_by_office(
-    applicant: Account,
-    office_service: DefinitionVersion,
+    sent: tuple[Application, Application],
     offices: dict[str, Office],
     departments: dict[str, Department],
 ) -> None:
-    in_77 = send(applicant, office_service, "77:mvd-migration")
-    in_78 = send(applicant, office_service, "78:mvd-migration")
+    in_77, in_78 = sent
     whole = browser(staff("whole@agency.test", departments[HOME]))
     page = whole.get("/agency/").content.decode()
     assert 'name="office"' in page
