@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Schema
 
 from uslugi.core import problems
 from uslugi.exchange.api import router as exchange_router
 from uslugi.identity.api import router as identity_router
 
-api = NinjaAPI(
+api = problems.ProblemDetailsAPI(
     title="Uslugi API",
     version="1",
     description=(

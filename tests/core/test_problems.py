@@ -11,7 +11,7 @@ from ninja import NinjaAPI, Schema
 from ninja.testing import TestClient
 
 from uslugi.core import problems
-from uslugi.core.errors import Conflict, DomainError
+from uslugi.core.errors import Conflict, DomainError, NotFound
 
 
 class Thing(Schema):
@@ -102,3 +102,41 @@ def test_domain_error_message_params() -> None:
     err = TooMany(params={"limit": 3})
     assert err.text == "At most 3."
     assert err.status == 400
+    # The title is the same for every occurrence: never a template with its holes showing.
+    assert err.title == str(DomainError.message)
+
+    class Missing(NotFound):
+        message = "No thing %(name)s."
+
+    assert Missing(params={"name": "x"}).title == str(NotFound.message)
+    assert DuplicateThing().title == "A thing with this name exists."
+
+
+@pytest.mark.django_db
+def test_unreadable_body_is_a_400_problem(client: Client) -> None:
+    """Multipart without a boundary fails when request.POST is first read (here by the
+    agency API's OAuth check): a 400 problem, not a 500."""
+    response = client.post(
+        "/api/v1/agency/applications/lease",
+        data=b"--x\r\n",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION="Bearer not-a-token",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "bad_request"
+
+
+def test_error_answers_are_documented_as_problem_details() -> None:
+    api = problems.ProblemDetailsAPI(urls_namespace="problems-openapi-test")
+
+    @api.get("/things/{name}", response={200: Thing, **problems.responses(404)})
+    def read(request: HttpRequest, name: str) -> dict[str, str]:
+        raise DuplicateThing
+
+    answers = api.get_openapi_schema(path_prefix="")["paths"]["/things/{name}"]["get"]["responses"]
+    assert set(answers[200]["content"]) == {"application/json"}
+    assert set(answers[404]["content"]) == {"application/problem+json"}
+    assert answers[404]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }

@@ -25,6 +25,7 @@ from pydantic import Field
 from uslugi.agencies import integration
 from uslugi.agencies.integration import SCOPE_READ, SCOPE_WRITE, SystemScope
 from uslugi.applications.models import Application, Attachment, Event
+from uslugi.core.problems import responses
 from uslugi.forms import files as form_files
 from uslugi.forms.models import Upload
 
@@ -72,7 +73,7 @@ class ApplicationRef(Schema):
     url: str
 
 
-class ApplicationPage(Schema):
+class AgencyApplicationPage(Schema):
     items: list[ApplicationRef]
     next_cursor: str | None = None
 
@@ -82,7 +83,7 @@ class LeaseOut(Schema):
     leased_until: dt.datetime
 
 
-class ApplicationOut(Schema):
+class AgencyApplicationOut(Schema):
     id: uuid.UUID
     number: str
     service_code: str
@@ -134,7 +135,7 @@ class EventIn(Schema):
     )
 
 
-class EventOut(Schema):
+class AgencyEventOut(Schema):
     event_id: str
     status: str
     previous: str
@@ -206,7 +207,7 @@ def _event_out(event: Event) -> dict[str, Any]:
 
 @router.get(
     "/applications",
-    response=ApplicationPage,
+    response={200: AgencyApplicationPage, **responses(401, 403, 422)},
     auth=READ,
     summary="New applications (pull)",
     description=(
@@ -230,7 +231,7 @@ def applications_list(request: HttpRequest, cursor: str = "", limit: int = 50) -
 
 @router.post(
     "/applications/lease",
-    response=LeaseOut,
+    response={200: LeaseOut, **responses(400, 401, 403, 422)},
     auth=WRITE,
     summary="Lease new applications",
     description=(
@@ -247,7 +248,7 @@ def applications_lease(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
 
 @router.get(
     "/applications/{application_id}",
-    response=ApplicationOut,
+    response={200: AgencyApplicationOut, **responses(401, 403, 404, 422)},
     auth=READ,
     url_name="agency_application",
     summary="One application with its payload",
@@ -271,7 +272,7 @@ def application_detail(request: HttpRequest, application_id: uuid.UUID) -> dict[
 
 @router.post(
     "/applications/{application_id}/ack",
-    response=AckOut,
+    response={200: AckOut, **responses(400, 401, 403, 404, 409, 422)},
     auth=WRITE,
     summary="Acknowledge an application (idempotent)",
     description="It is never offered again. 409 while another system's lease runs.",
@@ -284,7 +285,7 @@ def application_ack(request: HttpRequest, application_id: uuid.UUID) -> dict[str
 
 @router.get(
     "/applications/{application_id}/files",
-    response=list[FileOut],
+    response={200: list[FileOut], **responses(401, 403, 404, 422)},
     auth=READ,
     summary="The application's files (the applicant's, replies, results)",
 )
@@ -299,7 +300,7 @@ def application_files(request: HttpRequest, application_id: uuid.UUID) -> list[d
     auth=READ,
     url_name="agency_file",
     summary="Download one file",
-    response={200: None},
+    response={200: None, **responses(401, 403, 404, 422)},
 )
 def application_file(
     request: HttpRequest, application_id: uuid.UUID, file_id: uuid.UUID
@@ -316,7 +317,7 @@ def application_file(
 
 @router.post(
     "/applications/{application_id}/results",
-    response={201: list[ResultOut]},
+    response={201: list[ResultOut], **responses(400, 401, 403, 404, 422)},
     auth=WRITE,
     summary="Upload result documents",
     description=(
@@ -347,7 +348,7 @@ def application_results(
 
 @router.post(
     "/applications/{application_id}/events",
-    response={200: EventOut, 201: EventOut},
+    response={200: AgencyEventOut, 201: AgencyEventOut, **responses(400, 401, 403, 404, 409, 422)},
     auth=WRITE,
     summary="Report a status",
     description=(

@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from uslugi.applications import selectors, services
 from uslugi.applications.constants import NEXT_FOR_APPLICANT, Actor, Status, allowed
 from uslugi.applications.errors import DraftNotFound
+from uslugi.core.problems import responses
 from uslugi.forms import files
 from uslugi.forms import selectors as form_selectors
 from uslugi.forms import services as form_services
@@ -110,7 +111,11 @@ def _attachment(item: Any) -> dict[str, Any]:
     }
 
 
-@router.get("", response=ApplicationPage, summary="Your applications, newest first")
+@router.get(
+    "",
+    response={200: ApplicationPage, **responses(401, 422)},
+    summary="Your applications, newest first",
+)
 def applications_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
     found = selectors.applications_of(
         _account(request), group=filters.group if filters.group in {"active", "completed"} else "",
@@ -128,7 +133,7 @@ def applications_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[s
 
 @router.post(
     "",
-    response={201: ApplicationOut, 200: ApplicationOut},
+    response={201: ApplicationOut, 200: ApplicationOut, **responses(400, 401, 403, 404, 409, 422)},
     summary="Submit a draft (exactly once per Idempotency-Key and per draft)",
 )
 def applications_submit(request: HttpRequest, body: SubmitIn) -> Answer[dict[str, Any]]:
@@ -147,7 +152,11 @@ def applications_submit(request: HttpRequest, body: SubmitIn) -> Answer[dict[str
     return Answer(201 if outcome.created else 200, _out(outcome.application))
 
 
-@router.get("/{application_id}", response=ApplicationDetailOut, summary="One application")
+@router.get(
+    "/{application_id}",
+    response={200: ApplicationDetailOut, **responses(401, 404, 422)},
+    summary="One application",
+)
 def application_detail(request: HttpRequest, application_id: uuid.UUID) -> dict[str, Any]:
     application = selectors.application_for(
         account=_account(request), application_id=application_id
@@ -160,7 +169,11 @@ def application_detail(request: HttpRequest, application_id: uuid.UUID) -> dict[
     }
 
 
-@router.get("/{application_id}/timeline", response=list[EventOut], summary="Its history")
+@router.get(
+    "/{application_id}/timeline",
+    response={200: list[EventOut], **responses(401, 404, 422)},
+    summary="Its history",
+)
 def application_timeline(request: HttpRequest, application_id: uuid.UUID) -> list[dict[str, Any]]:
     application = selectors.application_for(
         account=_account(request), application_id=application_id
@@ -179,7 +192,11 @@ def application_timeline(request: HttpRequest, application_id: uuid.UUID) -> lis
     ]
 
 
-@router.get("/{application_id}/attachments", response=list[AttachmentOut], summary="Its files")
+@router.get(
+    "/{application_id}/attachments",
+    response={200: list[AttachmentOut], **responses(401, 404, 422)},
+    summary="Its files",
+)
 def application_attachments(
     request: HttpRequest, application_id: uuid.UUID
 ) -> list[dict[str, Any]]:
@@ -195,7 +212,7 @@ def application_attachments(
 @router.get(
     "/{application_id}/attachments/{attachment_id}",
     summary="Download a file",
-    response={200: None},
+    response={200: None, **responses(401, 404, 422)},
 )
 def application_attachment_download(
     request: HttpRequest, application_id: uuid.UUID, attachment_id: uuid.UUID
@@ -211,7 +228,7 @@ def application_attachment_download(
 
 @router.post(
     "/{application_id}/cancel",
-    response=ApplicationOut,
+    response={200: ApplicationOut, **responses(400, 401, 403, 404, 409, 422)},
     summary="Cancel (until the agency accepts it; 409 after)",
 )
 def application_cancel(request: HttpRequest, application_id: uuid.UUID) -> dict[str, Any]:

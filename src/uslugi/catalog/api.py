@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema
 from uslugi.catalog import errors, register, selectors
 from uslugi.catalog.constants import DepartmentKind, Level
 from uslugi.catalog.models import Department, Service
+from uslugi.core.problems import responses
 
 router = Router(tags=["catalogue"])
 
@@ -137,7 +138,7 @@ def _lookup(filters: ServiceFilters) -> tuple[Any, Any, Any]:
 
 @router.get(
     "/services",
-    response=ServicePage,
+    response={200: ServicePage, **responses(404, 422)},
     summary="List or search published services",
     description=(
         "Without `query`: services by code. With `query`: ranked by relevance, popularity "
@@ -193,7 +194,11 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> dict[
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/services/suggest", response=list[SuggestionOut], summary="Autocomplete titles")
+@router.get(
+    "/services/suggest",
+    response={200: list[SuggestionOut], **responses(422)},
+    summary="Autocomplete titles",
+)
 def suggest(request: HttpRequest, q: str = "", region: str = "") -> list[dict[str, str]]:
     region_obj = selectors.region_find(region)
     return [
@@ -208,7 +213,7 @@ def suggest(request: HttpRequest, q: str = "", region: str = "") -> list[dict[st
 
 @router.get(
     "/services/{code}",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **responses(404)},
     summary="A published service's passport",
     description="The register record (texts in Russian and English) plus its page URL.",
 )
@@ -231,7 +236,11 @@ def list_regions(request: HttpRequest) -> Any:
     return list(selectors.regions())
 
 
-@router.get("/departments", response=DepartmentPage, summary="Departments that provide services")
+@router.get(
+    "/departments",
+    response={200: DepartmentPage, **responses(404, 422)},
+    summary="Departments that provide services",
+)
 def list_departments(
     request: HttpRequest,
     kind: DepartmentKind | None = None,

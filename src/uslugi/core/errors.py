@@ -37,7 +37,13 @@ class DomainError(Exception):
 
     @property
     def title(self) -> str:
-        return str(type(self).message)
+        """The same short summary for every occurrence of the problem type (RFC 9457): the
+        class's message, or the nearest base class's where that one has placeholders."""
+        for cls in type(self).__mro__:
+            message = cls.__dict__.get("message")
+            if message is not None and "%(" not in str(message):
+                return str(message)
+        return str(DomainError.message)
 
 
 class NotFound(DomainError):

@@ -11,12 +11,15 @@ import json
 from typing import Any
 
 import structlog
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import ConfigDict
 
 from uslugi.core.errors import DomainError
 
@@ -24,6 +27,50 @@ log = structlog.get_logger("uslugi.api")
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:uslugi:problem:"
+
+
+class FieldProblem(Schema):
+    field: str = Field(examples=["body.status"])
+    code: str = Field(examples=["missing"])
+    message: str
+
+
+class Problem(Schema):
+    """The body of every error answer (`application/problem+json`), as `problem_response`
+    builds it; documented on each operation through `responses(...)`."""
+
+    model_config = ConfigDict(extra="allow")  # an error may add members of its own
+
+    type: str = Field(examples=[TYPE_PREFIX + "not_found"])
+    title: str
+    status: int = Field(examples=[404])
+    code: str = Field(examples=["not_found"])
+    detail: str = ""
+    instance: str = Field(examples=["/api/v1/me/applications/0b9c…"])
+    request_id: str = ""
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+def responses(*statuses: int) -> dict[int, type[Problem]]:
+    """The problem answers an operation documents: `response={200: Out, **responses(404)}`."""
+    return dict.fromkeys(statuses, Problem)
+
+
+class ProblemDetailsAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document gives error answers their real media type,
+    `application/problem+json` (ninja labels every response with the renderer's)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and self.renderer.media_type in content:
+                        content[CONTENT_TYPE] = content.pop(self.renderer.media_type)
+        return schema
 
 
 def problem_response(
@@ -81,6 +128,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
+def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body that cannot be parsed (e.g. multipart without a boundary) fails when request.POST
+    # is first read, which authentication and the CSRF check do before any schema runs.
+    return problem_response(
+        request, status=400, code="bad_request", title=_("The request could not be read.")
+    )
+
+
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(request, status=404, code="not_found", title=_("Not found."))
 
@@ -126,6 +181,9 @@ _HANDLERS: list[tuple[type[Exception], Any]] = [
     (Exception, _unexpected),
     (DomainError, _domain_error),
     (ValidationError, _validation_error),
+    (MultiPartParserError, _bad_request),
+    (BadRequest, _bad_request),
+    (SuspiciousOperation, _bad_request),
     (Http404, _not_found),
     (ObjectDoesNotExist, _not_found),
     (HttpError, _http_error),

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from uslugi.core.problems import responses
 from uslugi.exchange import selectors
 
 router = Router(tags=["exchange"])
@@ -37,7 +38,7 @@ def type_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/types/{path:key}",
-    response=MessageTypeOut,
+    response={200: MessageTypeOut, **responses(404)},
     summary="One message type (e.g. pfr.snils-verify/1) with its schemas and examples",
 )
 def type_detail(request: HttpRequest, key: str) -> dict[str, Any]:

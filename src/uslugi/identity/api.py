@@ -8,7 +8,9 @@ from typing import cast
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
+from uslugi.core.problems import responses
 from uslugi.identity import selectors
 from uslugi.identity.constants import Channel, ConfirmationMethod, Level
 from uslugi.identity.contacts import mask_contact
@@ -39,7 +41,9 @@ class MeOut(Schema):
     patronymic: str
     phone_masked: str
     email_masked: str
-    level: Level
+    # A plain string with the enum inlined: a `Level` component would collide with the
+    # catalogue's `Level` (ninja names components by class name alone).
+    level: str = Field(json_schema_extra={"enum": [str(v) for v in Level.values]})
     level_label: str
     confirmation_method: ConfirmationMethod | None = None
     confirmed_at: dt.datetime | None = None
@@ -50,7 +54,7 @@ class MeOut(Schema):
 
 @router.get(
     "",
-    response=MeOut,
+    response={200: MeOut, **responses(401)},
     auth=django_auth,
     summary="The signed-in person's profile and account level",
     description=(
@@ -72,7 +76,7 @@ def me(request: HttpRequest) -> MeOut:
         patronymic=account.patronymic,
         phone_masked=mask_contact(Channel.PHONE, account.phone) if account.phone else "",
         email_masked=mask_contact(Channel.EMAIL, account.email) if account.email else "",
-        level=Level(account.level),
+        level=str(Level(account.level)),
         level_label=str(Level(account.level).label),
         confirmation_method=ConfirmationMethod(account.confirmation_method)
         if account.confirmation_method

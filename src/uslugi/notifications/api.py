@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
+from uslugi.core.problems import responses
 from uslugi.notifications import selectors, services
 from uslugi.notifications.models import Notification
 
@@ -51,7 +52,7 @@ class PageIn(Schema):
 
 @router.get(
     "",
-    response=NotificationPageOut,
+    response={200: NotificationPageOut, **responses(400, 401, 422)},
     auth=django_auth,
     summary="The signed-in person's notifications, newest first",
     description=(
@@ -70,7 +71,7 @@ def notifications_list(request: HttpRequest, page: Query[PageIn]) -> Notificatio
 
 @router.post(
     "/{notification_id}/read",
-    response=NotificationOut,
+    response={200: NotificationOut, **responses(400, 401, 403, 404, 422)},
     auth=django_auth,
     summary="Mark a notification read",
     description="Idempotent. Another person's notification is 404 `notification_not_found`.",
