@@ -303,3 +303,14 @@ def test_an_office_without_a_code_reaches_nothing(
     Office.objects.filter(pk=offices["77"].pk).update(code=None)
     scope = selectors.staff_scope(clerk)
     assert not selectors.queue(scope).exists()
+
+
+def test_the_agency_api_tells_the_office_and_region(
+    sent: tuple[Application, Application], departments: dict[str, Department]
+) -> None:
+    from tests.agencies.test_api import API, bearer, system
+
+    client = Client(**bearer(system(HOME)))
+    body = client.get(f"{API}/applications/{sent[1].pk}").json()
+    assert (body["office_code"], body["region_code"]) == ("78:mvd-migration", "78")
+    assert body["payload"]["office"] == "78:mvd-migration"

@@ -90,6 +90,10 @@ class AgencyApplicationOut(Schema):
     version: int
     title: str
     department_code: str
+    office_code: str = Field(
+        description="The office the applicant chose (catalogue code `<region>:<department>`), or empty"
+    )
+    region_code: str = Field(description="The region the application is handled in, or empty")
     is_test: bool
     status: str
     submitted_at: dt.datetime
@@ -262,6 +266,8 @@ def application_detail(request: HttpRequest, application_id: uuid.UUID) -> dict[
         "version": application.version.number,
         "title": application.title,
         "department_code": application.department_code,
+        "office_code": application.office_code,
+        "region_code": application.region_code,
         "is_test": application.is_test,
         "status": application.status,
         "submitted_at": application.submitted_at,
