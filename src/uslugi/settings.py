@@ -301,6 +301,7 @@ PERIODIC_JOBS = [
     ("uslugi.forms.services.drafts_expire", 3600),
     ("uslugi.agencies.autotests.autotests_check", 60),
     ("uslugi.agencies.autotests.autotests_schedule", 300),
+    ("uslugi.agencies.services.case_files_ensure", 300),
 ]
 
 # --- Observability ----------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_queue_filters_and_search(
     assert shown(page, real)
     assert not shown(page, other)
     # Overdue: one application's due date has passed.
-    CaseFile.objects.filter(application=other).update(due_on=dt.date(2020, 1, 1))
+    Application.objects.filter(pk=other.pk).update(due_on=dt.date(2020, 1, 1))
     page = _queue(client, due="overdue")
     assert shown(page, other)
     assert not shown(page, real)
@@ -153,7 +153,7 @@ def test_the_queue_is_two_queries_however_many_applications(
 
     with django_assert_max_num_queries(2):
         page = Paginator(selectors.queue(scope), 25).get_page(1)
-        rows = [(a.number, a.case_file.due_on, a.case_file.assignee) for a in page.object_list]
+        rows = [(a.number, a.due_on, a.case_file.assignee) for a in page.object_list]
     assert len(rows) == 6
 
 
@@ -329,7 +329,7 @@ def test_workload_per_officer(
     for application in (late, working, test):
         services.case_claim(scope=scope, application=application)
     services.case_act(scope=scope, application=working, action="accept")
-    CaseFile.objects.filter(application=late).update(due_on=dt.date(2020, 1, 1))
+    Application.objects.filter(pk=late.pk).update(due_on=dt.date(2020, 1, 1))
     assert browser(officer).get("/agency/workload/").status_code == 403
     response = browser(supervisor).get("/agency/workload/")
     assert response.status_code == 200
@@ -356,7 +356,7 @@ def test_statistics_count_real_applications_only_and_export_csv(
     scope = selectors.staff_scope(supervisor)
     services.case_act(scope=scope, application=done, action="refuse", comment="No grounds")
     services.case_files_ensure(scope.codes)
-    CaseFile.objects.filter(application=late).update(due_on=dt.date(2020, 1, 1))
+    Application.objects.filter(pk=late.pk).update(due_on=dt.date(2020, 1, 1))
     assert browser(officer).get("/agency/statistics/").status_code == 403
     client = browser(supervisor)
     page = client.get("/agency/statistics/").content.decode()

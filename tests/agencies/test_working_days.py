@@ -82,12 +82,38 @@ def test_the_due_date_is_the_catalogue_term_in_working_days(
         term_days=5,
     )
     assert services.terms_of(["agency-permit"]) == {"agency-permit": 5}
-    second = submit(applicant, home_service)
+    second = submit(applicant, home_service)  # delivered: its case opened on delivery
     case = services.case_file_of(second)
-    assert case.due_on == working_days.add(submitted, 5)
+    second.refresh_from_db()
+    assert second.due_on == working_days.add(submitted, 5)
     assert case.department_code == HOME
     # Made once: asking again finds the same file.
     assert services.case_file_of(second).pk == case.pk
-    assert services.case_files_ensure([HOME]) == 1  # the first application's
-    assert CaseFile.objects.count() == 2
+    assert CaseFile.objects.count() == 2  # both opened on delivery
     assert services.case_files_ensure([HOME]) == 0
+
+
+def test_a_delivered_application_gets_its_due_date_and_case_at_once(
+    calendar: int, applicant: Account, home_service: DefinitionVersion, departments: Any
+) -> None:
+    from uslugi.agencies.models import CaseFile, QueueService
+    from uslugi.applications.models import Application
+
+    waiting = submit(applicant, home_service, deliver=False)
+    assert waiting.due_on is None
+    assert not CaseFile.objects.filter(application=waiting).exists()
+    delivered = submit(applicant, home_service)
+    submitted = timezone.localdate(delivered.submitted_at)
+    assert delivered.due_on == working_days.add(submitted, DEFAULT_TERM_DAYS)
+    assert CaseFile.objects.filter(application=delivered).exists()
+    assert QueueService.objects.filter(department_code=HOME, service_code="agency-permit").exists()
+    # The sweep opens what was delivered before cases opened on delivery, and only that.
+    CaseFile.objects.filter(application=delivered).delete()
+    Application.objects.filter(pk=delivered.pk).update(due_on=None)
+    QueueService.objects.all().delete()
+    assert services.case_files_ensure() == 1
+    delivered.refresh_from_db()
+    assert delivered.due_on == working_days.add(submitted, DEFAULT_TERM_DAYS)
+    assert CaseFile.objects.filter(application=delivered).exists()
+    assert QueueService.objects.count() == 1
+    assert services.case_files_ensure() == 0

@@ -24,7 +24,13 @@ class HolidayAdmin(admin.ModelAdmin):
 
 @admin.register(CaseFile)
 class CaseFileAdmin(admin.ModelAdmin):
-    list_display = ("application", "department_code", "due_on", "assignee", "claimed_at")
+    list_display = (
+        "application",
+        "department_code",
+        "application__due_on",
+        "assignee",
+        "claimed_at",
+    )
     list_filter = ("department_code",)
     search_fields = ("application__number",)
     raw_id_fields = ("application", "assignee")

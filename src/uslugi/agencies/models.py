@@ -68,13 +68,13 @@ class Holiday(models.Model):
 
 
 class CaseFile(BaseModel):
-    """The agency's side of an application: when it is due and who works on it."""
+    """The agency's side of an application: who works on it (its due date is on the
+    application, `Application.due_on`, for the queue's index)."""
 
     application = models.OneToOneField(
         "applications.Application", on_delete=models.CASCADE, related_name="case_file"
     )
     department_code = models.CharField(_("department"), max_length=64, db_index=True)
-    due_on = models.DateField(_("due on"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("assignee"),
@@ -85,12 +85,32 @@ class CaseFile(BaseModel):
         verbose_name = _("case file")
         verbose_name_plural = _("case files")
         indexes = [
-            models.Index(fields=["department_code", "due_on"], name="agencies_case_due"),
             models.Index(fields=["assignee", "department_code"], name="agencies_case_assignee"),
         ]
 
     def __str__(self) -> str:
         return f"case {self.application_id}"
+
+
+class QueueService(models.Model):
+    """A service a department has received applications of (the queue's service filter,
+    kept on delivery rather than grouped from every application on each page)."""
+
+    department_code = models.CharField(_("department"), max_length=64)
+    service_code = models.CharField(_("service code"), max_length=64)
+    title = models.CharField(_("service"), max_length=300)
+
+    class Meta:
+        verbose_name = _("service in a queue")
+        verbose_name_plural = _("services in queues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_code", "service_code"], name="agencies_queue_service_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_code} {self.service_code}"
 
 
 class AgencySystem(BaseModel):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from uslugi.agencies.constants import COMPLETED, OPEN, SUPERVISING, WORKING, Role
 from uslugi.agencies.errors import CaseNotFound
-from uslugi.agencies.models import CaseFile, StaffRole
+from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.applications import numbers
 from uslugi.applications.constants import Status
 from uslugi.applications.models import Application, Attachment
@@ -187,7 +187,7 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
         .select_related("case_file__assignee")
         .only(
             "id", "number", "title", "service_code", "status", "submitted_at", "is_test",
-            "department_code", "case_file__due_on", "case_file__assignee__surname",
+            "department_code", "due_on", "case_file__assignee__surname",
             "case_file__assignee__first_name", "case_file__assignee__id",
             "case_file__claimed_at",
         )
@@ -199,11 +199,11 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
     if filters.status:
         found = found.filter(status=filters.status)
     if filters.due == "overdue":
-        found = found.filter(case_file__due_on__lt=today(), status__in=OPEN)
+        found = found.filter(due_on__lt=today(), status__in=OPEN)
     elif filters.due == "week":
         found = found.filter(
-            case_file__due_on__gte=today(),
-            case_file__due_on__lte=today() + dt.timedelta(days=7),
+            due_on__gte=today(),
+            due_on__lte=today() + dt.timedelta(days=7),
             status__in=OPEN,
         )
     if filters.assignee == "mine":
@@ -217,18 +217,21 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
             found = found.filter(number=number)
         else:
             found = found.filter(number__contains=digits[-8:] if digits else filters.number)
-    return found.order_by(F("case_file__due_on").asc(nulls_last=True), "submitted_at")
+    # Every delivered application has its due date (set on delivery): the department's
+    # queue index gives the rows in this order, no sort of the whole department.
+    return found.order_by("due_on", "submitted_at")
 
 
 def services_of(scope: Scope) -> list[tuple[str, str]]:
-    """(code, title) of the services with applications in the scope (the queue's filter)."""
+    """(code, title) of the services the scope's departments have received (the queue's
+    filter), from the small table kept on delivery."""
     rows = (
-        Application.objects.filter(scope.q())
+        QueueService.objects.filter(department_code__in=scope.codes)
         .values("service_code")
-        .annotate(title=Max("title"))
-        .order_by("title")
+        .annotate(name=Max("title"))
+        .order_by("name")
     )
-    return [(r["service_code"], r["title"]) for r in rows]
+    return [(r["service_code"], r["name"]) for r in rows]
 
 
 def offices_of(scope: Scope) -> list[tuple[str, str]]:
@@ -321,7 +324,9 @@ def workload(scope: Scope) -> list[dict[str, Any]]:
         .annotate(
             assigned=Count("id", filter=Q(application__status__in=OPEN)),
             working=Count("id", filter=Q(application__status__in=WORKING)),
-            overdue=Count("id", filter=Q(application__status__in=OPEN, due_on__lt=now)),
+            overdue=Count(
+                "id", filter=Q(application__status__in=OPEN, application__due_on__lt=now)
+            ),
         )
     }
     staff = (
@@ -371,7 +376,7 @@ def statistics(
             title=Max("title"),
             received=Count("id"),
             in_progress=Count("id", filter=Q(status__in=OPEN)),
-            overdue=Count("id", filter=Q(status__in=OPEN, case_file__due_on__lt=today())),
+            overdue=Count("id", filter=Q(status__in=OPEN, due_on__lt=today())),
             completed=Count("id", filter=Q(status__in=COMPLETED)),
             processing=Avg(
                 ExpressionWrapper(

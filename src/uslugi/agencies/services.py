@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from uslugi.agencies import working_days
@@ -41,7 +42,7 @@ from uslugi.agencies.errors import (
     ResultRequired,
     UnknownRegion,
 )
-from uslugi.agencies.models import CaseFile, StaffRole
+from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.agencies.selectors import Scope, may_work_on
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import Actor, Status, allowed
@@ -84,42 +85,74 @@ def due_on(application: Application, terms: dict[str, int] | None = None) -> dt.
     return working_days.add(submitted, term)
 
 
-def case_files_ensure(codes: Iterable[str]) -> int:
-    """Create the missing case files of delivered applications of these departments."""
+def case_open(application: Application) -> CaseFile:
+    """On delivery: the application's due date, its case file, and its service in the
+    department's queue filter (in the delivering transaction: all or nothing)."""
+    if application.due_on is None:
+        application.due_on = due_on(application)
+        Application.objects.filter(pk=application.pk).update(due_on=application.due_on)
+    _queue_services_add([application])
+    CaseFile.objects.bulk_create(
+        [CaseFile(application=application, department_code=application.department_code)],
+        ignore_conflicts=True,
+    )
+    return CaseFile.objects.get(application=application)
+
+
+def on_application_event(sender: Any, event: Any, **kwargs: Any) -> None:
+    """Receiver of `applications.signals.application_event`: a delivered application
+    gets its case (connected in apps.py)."""
+    if event.status == Status.DELIVERED:
+        case_open(event.application)
+
+
+def _queue_services_add(applications: Iterable[Application]) -> None:
+    QueueService.objects.bulk_create(
+        [
+            QueueService(department_code=a.department_code, service_code=a.service_code,
+                         title=a.title)
+            for a in applications
+            if a.department_code
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def case_files_ensure(codes: Iterable[str] | None = None) -> int:
+    """Open the missing cases of delivered applications (of these departments, or all):
+    a sweep for rows delivered before cases were opened on delivery. Periodic job."""
+    found = Application.objects.exclude(status=Status.SUBMITTED).filter(
+        Q(case_file__isnull=True) | Q(due_on__isnull=True)
+    )
+    if codes is not None:
+        found = found.filter(department_code__in=list(codes))
     missing = list(
-        Application.objects.filter(department_code__in=list(codes), case_file__isnull=True)
-        .exclude(status=Status.SUBMITTED)
-        .only("id", "service_code", "submitted_at", "department_code")
+        found.only("id", "service_code", "submitted_at", "department_code", "title", "due_on")[
+            :5000
+        ]
     )
     if not missing:
         return 0
     terms = terms_of(a.service_code for a in missing)
-    CaseFile.objects.bulk_create(
-        [
-            CaseFile(application=a, department_code=a.department_code, due_on=due_on(a, terms))
-            for a in missing
-        ],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        undated = [a for a in missing if a.due_on is None]
+        for application in undated:
+            application.due_on = due_on(application, terms)
+        Application.objects.bulk_update(undated, ["due_on"], batch_size=500)
+        _queue_services_add(missing)
+        CaseFile.objects.bulk_create(
+            [CaseFile(application=a, department_code=a.department_code) for a in missing],
+            ignore_conflicts=True,
+        )
     return len(missing)
 
 
 def case_file_of(application: Application) -> CaseFile:
-    """The application's case file, made now if it has none yet."""
+    """The application's case file, opened now if it has none yet."""
     found = CaseFile.objects.filter(application=application).first()
     if found is not None:
         return found
-    CaseFile.objects.bulk_create(
-        [
-            CaseFile(
-                application=application,
-                department_code=application.department_code,
-                due_on=due_on(application),
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    return CaseFile.objects.get(application=application)
+    return case_open(application)
 
 
 def _in_scope(scope: Scope, application: Application) -> None:

@@ -12,7 +12,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -41,6 +40,7 @@ from uslugi.applications.models import Application
 from uslugi.catalog import selectors as catalog_selectors
 from uslugi.core.errors import DomainError
 from uslugi.core.forms import add_domain_error
+from uslugi.core.pagination import CappedPaginator
 from uslugi.forms import files as form_files
 from uslugi.forms import services as form_services
 from uslugi.identity.views.common import person_required
@@ -76,7 +76,6 @@ def _case(scope: Scope, application_id: Any) -> Application:
 @staff_required
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The applications of the staff member's departments, filtered and searched."""
-    services.case_files_ensure(scope.codes)
     offices = selectors.offices_of(scope)
     form = QueueForm(request.GET or None, services=selectors.services_of(scope), offices=offices)
     filters = QueueFilter()
@@ -91,7 +90,9 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             number=data["number"].strip(),
             office=data["office"],
         )
-    page = Paginator(selectors.queue(scope, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.queue(scope, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     today = selectors.today()
     rows = []
     for application in page.object_list:
@@ -100,7 +101,9 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             {
                 "application": application,
                 "case": case,
-                "overdue": bool(case and case.due_on < today and application.status in OPEN),
+                "overdue": bool(
+                    application.due_on and application.due_on < today and application.status in OPEN
+                ),
                 "may_accept": allowed(
                     application.status, ACTION_TARGET[Action.ACCEPT], Actor.AGENCY
                 ),
@@ -140,7 +143,9 @@ def _case_context(
         "scope": scope,
         "application": application,
         "case": case,
-        "overdue": case.due_on < selectors.today() and status in OPEN,
+        "overdue": bool(
+            application.due_on and application.due_on < selectors.today() and status in OPEN
+        ),
         "sections": case_answers.sections(document, dict(application.answers or {})),
         "attachments": list(
             application.attachments.select_related("upload").order_by("created_at")
@@ -299,7 +304,6 @@ def attachment(
 def workload(request: HttpRequest, scope: Scope) -> HttpResponse:
     if not scope.is_supervisor:
         raise PermissionDenied
-    services.case_files_ensure(scope.supervised_codes)
     return render(
         request, "agencies/workload.html", {"scope": scope, "rows": selectors.workload(scope)}
     )
@@ -322,7 +326,6 @@ def statistics(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Per department and service; `?format=csv` downloads the same table."""
     if not scope.is_supervisor:
         raise PermissionDenied
-    services.case_files_ensure(scope.supervised_codes)
     form = StatisticsForm(request.GET or None)
     since = until = None
     if form.is_valid():

@@ -48,6 +48,9 @@ class Application(BaseModel):
     # else the region of a regional department; office- and region-scoped staff see by these.
     office_code = models.CharField(_("office"), max_length=80, blank=True)
     region_code = models.CharField(_("region"), max_length=3, blank=True)
+    # The agency's due date (the service's term in working days), set on delivery by the
+    # agencies app; on the row so that the agency queue is one index scan in due order.
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     # The answers as filled in, and the payload the agency receives (the mapping's output).
     answers: Any = EncryptedJSONField(_("answers"))
     payload: Any = EncryptedJSONField(_("agency payload"))
@@ -79,6 +82,11 @@ class Application(BaseModel):
             models.Index(
                 fields=["department_code", "is_test", "-submitted_at"],
                 name="applications_department_queue",
+            ),
+            # The back office's queue: oldest due first.
+            models.Index(
+                fields=["department_code", "is_test", "due_on", "submitted_at"],
+                name="applications_department_due",
             ),
         ]
 
