@@ -501,3 +501,22 @@ def test_menu_shows_the_back_office_to_staff_only(officer: Account) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(officer)
     assert 'href="/agency/"' in client.get("/account/").content.decode()
+
+
+def test_the_queue_is_a_to_do_list_unless_asked_for_every_status(
+    applicant: Account, home_service: DefinitionVersion, officer: Account
+) -> None:
+    from uslugi.applications import services as applications_services
+
+    done, waiting = submit(applicant, home_service), submit(applicant, home_service)
+    applications_services.agency_act(application=done, target=Status.ACCEPTED)
+    applications_services.agency_act(application=done, target=Status.REFUSED, comment="Нет")
+    client = browser(officer)
+    page = _queue(client)
+    assert shown(page, waiting)
+    assert not shown(page, done)  # decided: off the to-do list
+    assert shown(_queue(client, status="any"), done)
+    assert shown(_queue(client, status=Status.REFUSED), done)
+    assert not shown(_queue(client, status=Status.REFUSED), waiting)
+    assert shown(_queue(client, number=done.number), done)  # a search finds it anyway
+    assert "To do (not decided yet)" in page

@@ -50,6 +50,8 @@ WORKING = frozenset(
 )
 COMPLETED = frozenset({Status.APPROVED, Status.REFUSED})
 OPEN = frozenset(Status) - FINAL
+# The queue's status filter: "" is the to-do list (delivered, not decided), this is all.
+ANY_STATUS = "any"
 
 # Result documents: PDF only, like the applicant's reply files in size.
 RESULT_FILES = {

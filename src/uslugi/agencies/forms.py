@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from uslugi.agencies.constants import Role
+from uslugi.agencies.constants import ANY_STATUS, Role
 from uslugi.applications.constants import Status
 from uslugi.forms.engine import MultipleFileField
 
@@ -16,7 +16,8 @@ class QueueForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any"))] + [c for c in Status.choices if c[0] != Status.SUBMITTED],
+        choices=[("", _("To do (not decided yet)")), (ANY_STATUS, _("Any"))]
+        + [c for c in Status.choices if c[0] != Status.SUBMITTED],
     )
     due = forms.ChoiceField(
         label=_("Due"),

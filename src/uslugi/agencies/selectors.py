@@ -13,11 +13,11 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from uslugi.agencies.constants import COMPLETED, OPEN, SUPERVISING, WORKING, Role
+from uslugi.agencies.constants import ANY_STATUS, COMPLETED, OPEN, SUPERVISING, WORKING, Role
 from uslugi.agencies.errors import CaseNotFound
 from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.applications import numbers
-from uslugi.applications.constants import Status
+from uslugi.applications.constants import WITH_AGENCY, Status
 from uslugi.applications.models import Application, Attachment
 from uslugi.catalog.models import Department, Office
 from uslugi.catalog.selectors import department_subtree_ids
@@ -163,7 +163,7 @@ def staff_scope(account: Any) -> Scope:
 @dataclass(frozen=True)
 class QueueFilter:
     service: str = ""
-    status: str = ""
+    status: str = ""  # "": to do (delivered, not decided); ANY_STATUS; or one status
     due: str = ""  # "overdue" | "week"
     test: bool = False
     assignee: str = ""  # "mine" | "unassigned"
@@ -183,28 +183,31 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
     filters = filters or QueueFilter()
     found = (
         Application.objects.filter(scope.q(), is_test=filters.test)
-        .exclude(status=Status.SUBMITTED)
         .select_related("case_file__assignee")
         .only(
             "id", "number", "title", "service_code", "status", "submitted_at", "is_test",
             "department_code", "due_on", "case_file__assignee__surname",
-            "case_file__assignee__first_name", "case_file__assignee__id",
-            "case_file__claimed_at",
+            "case_file__assignee__first_name", "case_file__assignee__patronymic",
+            "case_file__assignee__email", "case_file__assignee__id", "case_file__claimed_at",
         )
     )  # fmt: skip
+    if filters.status == ANY_STATUS or (filters.number and not filters.status):
+        found = found.exclude(status=Status.SUBMITTED)  # a search looks at every status
+    elif filters.status:
+        found = found.filter(status=filters.status)
+    else:  # the to-do list: delivered and not yet decided (a partial index of its own)
+        found = found.filter(status__in=WITH_AGENCY)
     if filters.service:
         found = found.filter(service_code=filters.service)
     if filters.office:
         found = found.filter(office_code=filters.office)
-    if filters.status:
-        found = found.filter(status=filters.status)
     if filters.due == "overdue":
-        found = found.filter(due_on__lt=today(), status__in=OPEN)
+        found = found.filter(due_on__lt=today(), status__in=WITH_AGENCY)
     elif filters.due == "week":
         found = found.filter(
             due_on__gte=today(),
             due_on__lte=today() + dt.timedelta(days=7),
-            status__in=OPEN,
+            status__in=WITH_AGENCY,
         )
     if filters.assignee == "mine":
         found = found.filter(case_file__assignee=scope.account)

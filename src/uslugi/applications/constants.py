@@ -36,6 +36,9 @@ class AttachmentKind(models.TextChoices):
 
 FINAL = frozenset({Status.APPROVED, Status.REFUSED, Status.CANCELLED, Status.WITHDRAWN})
 IN_PROGRESS = frozenset(Status) - FINAL
+# With the agency and not yet decided: the agency's to-do list. A sorted tuple, so that
+# the SQL of a filter on it is always the same (it matches a partial index's condition).
+WITH_AGENCY = tuple(sorted(IN_PROGRESS - {Status.SUBMITTED}))
 
 # Each status, and the statuses each side may move it to.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from uslugi.applications.constants import Actor, AttachmentKind, Status
+from uslugi.applications.constants import WITH_AGENCY, Actor, AttachmentKind, Status
 from uslugi.core import clock
 from uslugi.core.fields import EncryptedJSONField, EncryptedTextField
 from uslugi.core.models import BaseModel
@@ -83,10 +84,20 @@ class Application(BaseModel):
                 fields=["department_code", "is_test", "-submitted_at"],
                 name="applications_department_queue",
             ),
-            # The back office's queue: oldest due first.
+            # The back office's queue, oldest due first: every status; the to-do list (a
+            # partial index); one status.
             models.Index(
                 fields=["department_code", "is_test", "due_on", "submitted_at"],
                 name="applications_department_due",
+            ),
+            models.Index(
+                fields=["department_code", "is_test", "due_on", "submitted_at"],
+                condition=Q(status__in=WITH_AGENCY),
+                name="applications_department_todo",
+            ),
+            models.Index(
+                fields=["department_code", "is_test", "status", "due_on", "submitted_at"],
+                name="applications_department_status",
             ),
         ]
 
