@@ -182,7 +182,9 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
     and the case file (due date, assignee) comes in the same query."""
     filters = filters or QueueFilter()
     found = (
-        Application.objects.filter(scope.q(), is_test=filters.test)
+        # `is_test__in`, not `is_test=`: SQLite gets `is_test IN (0)`, an equality its
+        # planner can match to the queue indexes (`NOT is_test` it cannot).
+        Application.objects.filter(scope.q(), is_test__in=[filters.test])
         .select_related("case_file__assignee")
         .only(
             "id", "number", "title", "service_code", "status", "submitted_at", "is_test",

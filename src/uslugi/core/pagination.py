@@ -20,7 +20,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]
+        rows = self.object_list
+        if hasattr(rows, "order_by"):  # counting needs no order (and no sort)
+            rows = rows.order_by()
+        return int(rows[: self.cap + 1].count())  # type: ignore[attr-defined]
 
     @cached_property
     def count(self) -> int:

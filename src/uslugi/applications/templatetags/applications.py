@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from uslugi.applications.constants import Status
 
@@ -23,3 +25,12 @@ _COLOURS: dict[str, str] = {
 @register.filter
 def status_colour(status: str) -> str:
     return _COLOURS.get(status, "grey")
+
+
+@register.simple_tag
+def status_tag(status: str, label: str) -> SafeString:
+    """An application's status as a coloured tag (components/tag.html's markup), in one
+    call: long lists render it per row."""
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', status_colour(status), label
+    )
