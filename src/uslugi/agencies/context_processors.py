@@ -15,6 +15,8 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     def is_staff() -> bool:
         if user is None or not user.is_authenticated:
             return False
+        if getattr(request, "agency_scope", None) is not None:  # a back-office page knows
+            return True
         return StaffRole.objects.filter(account_id=user.pk).exists()
 
     # A callable: evaluated only by a page that shows the menu.

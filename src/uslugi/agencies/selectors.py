@@ -211,8 +211,10 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
             due_on__lte=today() + dt.timedelta(days=7),
             status__in=WITH_AGENCY,
         )
-    if filters.assignee == "mine":
-        found = found.filter(case_file__assignee=scope.account)
+    if filters.assignee == "mine":  # from the assignee's few cases, not every row's case
+        found = found.filter(
+            pk__in=CaseFile.objects.filter(assignee=scope.account).values("application_id")
+        )
     elif filters.assignee == "unassigned":
         found = found.filter(Q(case_file__isnull=True) | Q(case_file__assignee__isnull=True))
     if filters.number:

@@ -61,6 +61,7 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> StaffView:
             raise PermissionDenied
         if not scope.has_second_factor:
             return render(request, "agencies/second_factor.html", status=403)
+        request.agency_scope = scope  # type: ignore[attr-defined]  # for the menu
         return cast(HttpResponse, view(request, scope, *args, **kwargs))
 
     return wrapper
