@@ -88,7 +88,9 @@ def test_lifecycle_and_audit() -> None:
     assert version.published_at is not None
     assert version_current(code="foreign-passport") == version
     actions = list(
-        AuditEntry.objects.filter(object_id=str(version.pk)).values_list("action", flat=True)
+        AuditEntry.objects.filter(object_id=str(version.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
     )
     assert actions == [
         "forms.version_created",
