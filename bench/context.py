@@ -3,8 +3,12 @@ line, the machine, and helpers to start the portal and load it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench import wrk
 from bench.machine import ROOT, Machine
@@ -35,3 +39,21 @@ class Context:
     def measure(self, portal: Portal, paths: dict[str, str]) -> dict[str, list[wrk.LoadResult]]:
         """Every path under the same load, interleaved in rounds (see wrk.interleaved)."""
         return wrk.interleaved(portal.url, paths, load=self.load)
+
+
+def run_role(module: str, env: dict[str, str], log: Path, *args: str, timeout: float) -> Any:
+    """Run one role of a suite's helper module (`python -m <module> <role> ...`) in a fresh
+    process with the portal's environment; its JSON answer (the last line it prints)."""
+    try:
+        with log.open("ab") as err:
+            out = subprocess.run(
+                [sys.executable, "-m", module, *args],
+                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, timeout=timeout,
+                check=False,
+            )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise SuiteError(f"{module} {args[0]} took over {timeout:.0f} s") from exc
+    if out.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SuiteError(f"{module} {args[0]} failed ({out.returncode}):\n{tail}")
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])

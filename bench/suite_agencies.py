@@ -38,8 +38,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -50,8 +48,7 @@ from urllib.parse import urlencode
 
 from bench import applications_load as load_tool
 from bench.applications_load import Outcome, Request
-from bench.context import Context, SuiteError
-from bench.machine import ROOT
+from bench.context import Context, SuiteError, run_role
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, HOST, Portal, ServerSettings
 from bench.wrk import LoadResult, LoadSettings
@@ -76,20 +73,7 @@ SCOPES = "applications:read applications:write"
 
 
 def _role(env: dict[str, str], log: Path, *args: str) -> Any:
-    """Run one role of bench/agencies_roles.py in a fresh process; its JSON answer."""
-    try:
-        with log.open("ab") as err:
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.agencies_roles", *args],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, timeout=TIMEOUT_S,
-                check=False,
-            )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SuiteError(f"agencies role {args[0]} took over {TIMEOUT_S} s") from exc
-    if out.returncode != 0:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SuiteError(f"agencies role {args[0]} failed ({out.returncode}):\n{tail}")
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return run_role("bench.agencies_roles", env, log, *args, timeout=TIMEOUT_S)
 
 
 def _server_times(path: Path, since: int) -> dict[str, list[float]]:

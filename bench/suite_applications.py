@@ -57,7 +57,7 @@ from urllib.parse import urlencode
 from bench import applications_load as load_tool
 from bench.applications_load import Outcome, Request, RequestLog
 from bench.applications_roles import CSRF_SECRET as CSRF  # the cookie's and header's
-from bench.context import Context, SuiteError
+from bench.context import Context, SuiteError, run_role
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, HOST, Portal, ServerSettings
@@ -88,20 +88,7 @@ _CONFIRMATION = re.compile(r"^/applications/[0-9a-f-]{36}/\?submitted=1$")
 
 
 def _role(env: dict[str, str], log: Path, *args: str) -> Any:
-    """Run one role of bench/applications_roles.py in a fresh process; its JSON answer."""
-    try:
-        with log.open("ab") as err:
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.applications_roles", *args],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, timeout=TIMEOUT_S,
-                check=False,
-            )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SuiteError(f"applications role {args[0]} took over {TIMEOUT_S} s") from exc
-    if out.returncode != 0:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SuiteError(f"applications role {args[0]} failed ({out.returncode}):\n{tail}")
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return run_role("bench.applications_roles", env, log, *args, timeout=TIMEOUT_S)
 
 
 # --- A local SMTP server that counts what arrives ----------------------------------------------
