@@ -11,6 +11,8 @@ encrypted fields use the portal's keys; each prints one JSON line. Roles:
 * `queue-seed N`: N applications with their case files in the queue's department, over two
   years, several services and every status after delivery;
 * `events`: the status events recorded by the system, by external id prefix;
+* `deep PATH N`: the address of page N of a queue page, reached as an officer does, by
+  following its "next" links (keyset pages have no page numbers);
 * `explain PATH ...`: the queries each queue page runs, their times, and on PostgreSQL
   their plans (EXPLAIN ANALYZE);
 * `clear`: remove everything the suite made.
@@ -491,6 +493,26 @@ def _label(sql: str) -> str:
     return "+".join(tables)
 
 
+def role_deep(path: str, page: int) -> dict[str, Any]:
+    _django()
+    import html
+
+    from django.test import Client
+
+    from uslugi.identity.models import Account
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(Account.objects.get(phone=OFFICER_PHONE))
+    started = time.perf_counter()
+    for number in range(1, page):
+        body = client.get(path).content.decode()
+        found = re.search(r'href="(\?[^"]*)" rel="next"', body)
+        if found is None:
+            raise SystemExit(f"page {number} of {path} has no next page")
+        path = path.split("?")[0] + html.unescape(found.group(1))
+    return {"path": path, "walk_s": time.perf_counter() - started}
+
+
 def role_explain(paths: list[str]) -> dict[str, Any]:
     """Each page of the queue requested in process as the officer: the queries it runs,
     their time, and on PostgreSQL the plan (EXPLAIN ANALYZE) of each slower than 2 ms.
@@ -546,6 +568,7 @@ def main(argv: list[str]) -> int:
         "acked": lambda: role_acked(int(args[0])),
         "queue-seed": lambda: role_queue_seed(int(args[0])),
         "events": role_events,
+        "deep": lambda: role_deep(args[0], int(args[1])),
         "explain": lambda: role_explain(args),
         "clear": role_clear,
     }

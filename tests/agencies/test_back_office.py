@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 from typing import Any
 
 import pytest
@@ -469,19 +471,38 @@ def test_workload_and_statistics_are_one_or_two_queries(
     assert stats[0]["received"] == 4
 
 
-def test_the_queue_pages_and_ignores_bad_filters(
+def _link(page: str, rel: str) -> str:
+    """The query string of the page's previous or next link ("" when there is none)."""
+    found = re.search(rf'href="\?([^"]*)" rel="{rel}"', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def test_the_queue_pages_forward_and_back_and_ignores_bad_filters(
     applicant: Account, home_service: DefinitionVersion, officer: Account, monkeypatch: Any
 ) -> None:
     from uslugi.agencies import views
+    from uslugi.core.pagination import Keyset
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
-    made = [submit(applicant, home_service) for _ in range(3)]
+    monkeypatch.setattr(views, "QUEUE_PAGES", Keyset(selectors.QUEUE_ORDER, 2, salt="t"))
+    made = [submit(applicant, home_service) for _ in range(5)]
     test = submit(applicant, home_service, test=True)
     client = browser(officer)
-    first, second = _queue(client), _queue(client, page=2)
-    assert sum(shown(first, a) for a in made) == 2
-    assert sum(shown(second, a) for a in made) == 1
-    assert 'rel="next"' in first
+    first = _queue(client, service=made[0].service_code)
+    assert not _link(first, "prev")
+    second = client.get(f"/agency/?{_link(first, 'next')}").content.decode()
+    third = client.get(f"/agency/?{_link(second, 'next')}").content.decode()
+    walked = [[a for a in made if shown(page, a)] for page in (first, second, third)]
+    assert [len(page) for page in walked] == [2, 2, 1]
+    assert [
+        a for page in walked for a in page
+    ] == made  # due order (then submission): each one once
+    assert not _link(third, "next")
+    assert "service=" in _link(second, "next")  # the filters travel with the cursor
+    back = client.get(f"/agency/?{_link(third, 'prev')}").content.decode()
+    assert [a for a in made if shown(back, a)] == walked[1]
+    assert "5 applications" in first  # the whole list is counted, not the page
+    # A mangled cursor (an old link, say): the first page, not an error.
+    assert [a for a in made if shown(_queue(client, cursor="x" * 40), a)] == walked[0]
     # A filter value that is not one of the choices: the default queue (real only).
     page = _queue(client, kind="everything", status="bogus")
     assert not shown(page, test)

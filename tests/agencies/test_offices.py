@@ -13,7 +13,7 @@ from tests.agencies.conftest import HOME, OTHER, browser, definition, staff
 from tests.forms.test_features import publish
 from uslugi.agencies import selectors
 from uslugi.agencies.constants import Role
-from uslugi.agencies.models import StaffRole
+from uslugi.agencies.models import CaseFile, StaffRole
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import Status
 from uslugi.applications.models import Application
@@ -206,6 +206,28 @@ def test_an_office_role_sees_only_its_offices_applications(
     in_77.refresh_from_db()
     in_78.refresh_from_db()
     assert (in_77.status, in_78.status) == (Status.ACCEPTED, Status.DELIVERED)
+
+
+def test_assigned_to_me_still_keeps_to_the_roles_reach(
+    sent: tuple[Application, Application],
+    offices: dict[str, Office],
+    departments: dict[str, Department],
+) -> None:
+    """ "Assigned to me" starts from the officer's own cases: a case of an office the role
+    no longer reaches is not listed, nor one that other filters leave out."""
+    in_77, in_78 = sent
+    officer = staff("moved@agency.test", departments[HOME])
+    for application in sent:
+        CaseFile.objects.filter(application=application).update(assignee=officer)
+    client = browser(officer)
+    assert shown(client, in_77, assignee="mine")
+    assert shown(client, in_78, assignee="mine")
+    assert not shown(client, in_77, assignee="mine", office="78:mvd-migration")
+    assert not shown(client, in_77, assignee="mine", status=Status.APPROVED)
+    assert not shown(client, in_77, assignee="mine", kind="test")
+    StaffRole.objects.filter(account=officer).update(office=offices["78"])
+    assert not shown(client, in_77, assignee="mine")
+    assert shown(client, in_78, assignee="mine")
 
 
 def test_a_region_role_sees_the_applications_of_its_region(

@@ -34,6 +34,7 @@ from uslugi.catalog.models import Department
 from uslugi.catalog.selectors import department_subtree_ids
 from uslugi.core import clock
 from uslugi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from uslugi.core.pagination import after_q
 from uslugi.forms import services as forms_services
 from uslugi.forms.models import Upload
 
@@ -203,8 +204,7 @@ def applications_new(
         .order_by("submitted_at", "pk")
     )
     if after is not None:
-        at, pk = after
-        found = found.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
+        found = found.filter(after_q(("submitted_at", "pk"), after))
     return found
 
 

@@ -40,12 +40,15 @@ from uslugi.applications.models import Application
 from uslugi.catalog import selectors as catalog_selectors
 from uslugi.core.errors import DomainError
 from uslugi.core.forms import add_domain_error
-from uslugi.core.pagination import CappedPaginator
+from uslugi.core.pagination import BadCursor, Keyset, capped_count
 from uslugi.forms import files as form_files
 from uslugi.forms import services as form_services
 from uslugi.identity.views.common import person_required
 
 PAGE_SIZE = 25
+# The queue's pages: "previous" and "next" in due order (keyset), so a deep page costs
+# what the first does.
+QUEUE_PAGES = Keyset(selectors.QUEUE_ORDER, PAGE_SIZE, salt="uslugi.agencies.queue")
 
 StaffView = Callable[..., HttpResponse]
 
@@ -91,9 +94,11 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             number=data["number"].strip(),
             office=data["office"],
         )
-    page = CappedPaginator(selectors.queue(scope, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    found = selectors.queue(scope, filters)
+    try:
+        page = QUEUE_PAGES.page(found, request.GET.get("cursor", ""))
+    except BadCursor:  # an old or mangled link: the first page
+        page = QUEUE_PAGES.page(found)
     today = selectors.today()
     rows = []
     for application in page.object_list:
@@ -117,6 +122,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "scope": scope,
             "form": form,
             "page": page,
+            "count": capped_count(found, column=selectors.QUEUE_ORDER[0]),
             "rows": rows,
             "test": filters.test,
             "has_offices": len(offices) > 1,

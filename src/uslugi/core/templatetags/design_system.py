@@ -13,6 +13,8 @@ from django.core.paginator import Page
 from django.http import HttpRequest, QueryDict
 from django.utils.safestring import SafeString
 
+from uslugi.core.pagination import KeysetPage
+
 register = template.Library()
 
 # Django's `BoundField.widget_type` (the widget class name, lower case, without
@@ -95,15 +97,26 @@ def _url_with(request: HttpRequest | None, **params: object) -> str:
 @register.simple_tag(takes_context=True)
 def pagination_links(
     context: template.Context,
-    page: Page | None = None,
+    page: Page | KeysetPage | None = None,
     previous_url: str = "",
     next_url: str = "",
     param: str = "",
 ) -> dict[str, Any]:
     """Previous/next links, and numbered items (with ellipses) when given a Django `Page`.
 
+    A keyset page links its previous and next cursors (in `param`, default "cursor").
     Without a page (cursor pagination) the given previous and next URLs are used as they are.
     """
+    if isinstance(page, KeysetPage):
+        request = context.get("request")
+        param = param or "cursor"
+        return {
+            "previous_url": _url_with(request, **{param: page.previous_cursor})
+            if page.previous_cursor
+            else "",
+            "next_url": _url_with(request, **{param: page.next_cursor}) if page.next_cursor else "",
+            "items": [],
+        }
     if not isinstance(page, Page):
         return {"previous_url": previous_url or "", "next_url": next_url or "", "items": []}
     request = context.get("request")
