@@ -486,8 +486,8 @@ def _label(sql: str) -> str:
     if " group by " in lowered:
         return "services for the filter (group by)"
     if "count(" in lowered:
-        return "unread notifications (count)" if "notifications_" in lowered else "paginator count"
-    if "applications_application" in lowered and limit and limit.group(1) in {"25", "1"}:
+        return "unread notifications (count)" if "notifications_" in lowered else "the count"
+    if "applications_application" in lowered and limit and limit.group(1) in {"25", "26", "1"}:
         return "the page" + (f" (offset {limit.group(2)})" if limit.group(2) else "")
     tables = sorted(set(re.findall(r'(?:from|join) "([a-z_]+)"', lowered)))
     return "+".join(tables)
@@ -509,7 +509,7 @@ def role_deep(path: str, page: int) -> dict[str, Any]:
         found = re.search(r'href="(\?[^"]*)" rel="next"', body)
         if found is None:
             raise SystemExit(f"page {number} of {path} has no next page")
-        path = path.split("?")[0] + html.unescape(found.group(1))
+        path = path.split("?", maxsplit=1)[0] + html.unescape(found.group(1))
     return {"path": path, "walk_s": time.perf_counter() - started}
 
 

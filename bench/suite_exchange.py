@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.context import Context, SuiteError
+from bench.context import Context, SuiteError, run_role
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport
 from bench.server import portal_environment
@@ -53,21 +53,7 @@ def _environment(tmp: Path, database_url: str) -> dict[str, str]:
 
 
 def _role(env: dict[str, str], log: Path, *args: str, timeout: float = 900) -> Any:
-    """Run one role in a fresh process; its last stdout line is JSON."""
-    with log.open("ab") as err:
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.suite_exchange", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            timeout=timeout,
-            check=False,
-        )
-    if out.returncode != 0:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SuiteError(f"exchange bench role {args[0]} failed ({out.returncode}):\n{tail}")
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return run_role("bench.suite_exchange", env, log, *args, timeout=timeout)
 
 
 def _workers(env: dict[str, str], log: Path, kind: str, count: int) -> LoadResult:

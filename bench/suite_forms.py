@@ -44,7 +44,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import forms_synthetic
-from bench.context import ASSET_CHECK, Context, SuiteError
+from bench.context import ASSET_CHECK, Context, SuiteError, run_role
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, portal_environment
@@ -73,20 +73,7 @@ FIGURE_HEADER = [
 
 
 def _role(env: dict[str, str], log: Path, *args: str) -> Any:
-    """Run one role in a fresh process; its last stdout line is JSON."""
-    try:
-        with log.open("ab") as err:
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.suite_forms", *args],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, timeout=TIMEOUT_S,
-                check=False,
-            )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SuiteError(f"forms bench role {args[0]} took over {TIMEOUT_S} s") from exc
-    if out.returncode != 0:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SuiteError(f"forms bench role {args[0]} failed ({out.returncode}):\n{tail}")
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return run_role("bench.suite_forms", env, log, *args, timeout=TIMEOUT_S)
 
 
 def _collectstatic(env: dict[str, str], log: Path) -> None:
