@@ -6,7 +6,8 @@ per second through the integration API, and the back-office queue of a departmen
   (OAuth2 client credentials, `POST /o/token/`), 8 clients (threads, each with its own
   access token and keep-alive connection, one request in flight each), each looping:
   `POST /api/v1/agency/applications/lease?limit=20`, then `POST .../{id}/ack` for each
-  application leased. Before each round the department is topped up to 2,000 new
+  application leased; then the same with one `POST .../applications/ack` for the whole
+  leased batch. Before each round the department is topped up to 2,000 new
   (delivered, never leased) applications, bulk-created. Reported: applications
   acknowledged per second, requests per second, each kind's latency and server time.
 * **Status events**: the same clients report `accepted`, `in_progress`, `info_requested`
@@ -18,7 +19,7 @@ per second through the integration API, and the back-office queue of a departmen
   delivery, with their case files and due dates from the production calendar) in one
   department; an officer (staff role, second step on, a signed-in session) requests the
   queue's first page, a filter by service and status, the overdue ones, a search by
-  number, page 200 and "assigned to me", with one request in flight per server worker;
+  number, page 200 (reached by following "next" 199 times) and "assigned to me", with one request in flight per server worker;
   the server's time per request is read from the portal's JSON request log (target: p95
   under 100 ms).
 
@@ -174,9 +175,10 @@ class _Pulled:
         )
 
 
-def _pull(port: int, tokens: list[str], duration_s: float) -> _Pulled:
-    """Each client leases a batch, acknowledges each application of it, and again, until
-    the time is up (or nothing is left to lease: then all stop)."""
+def _pull(port: int, tokens: list[str], duration_s: float, *, batch: bool = False) -> _Pulled:
+    """Each client leases a batch, acknowledges each application of it (or, with `batch`,
+    the whole batch in one request), and again, until the time is up (or nothing is left
+    to lease: then all stop)."""
     outcome = _Pulled()
     lock = threading.Lock()
     stop = threading.Event()
@@ -190,9 +192,12 @@ def _pull(port: int, tokens: list[str], duration_s: float) -> _Pulled:
         problems: list[str] = []
         acked = leased = 0
 
-        def post(path: str) -> tuple[int, bytes, float]:
+        def post(path: str, body: bytes = b"") -> tuple[int, bytes, float]:
             began = time.perf_counter()
-            connection.request("POST", path, headers=headers)
+            sent = {**headers, "Content-Length": str(len(body))}
+            if body:
+                sent["Content-Type"] = "application/json"
+            connection.request("POST", path, body=body, headers=sent)
             response = connection.getresponse()
             body = response.read()
             return response.status, body, (time.perf_counter() - began) * 1000
@@ -214,6 +219,15 @@ def _pull(port: int, tokens: list[str], duration_s: float) -> _Pulled:
                     stop.set()
                     break
                 leased += len(items)
+                if batch:
+                    ids = json.dumps({"ids": [item["id"] for item in items]}).encode()
+                    status, body, ms = post(f"{API}/applications/ack", ids)
+                    ack_ms.append(ms)
+                    answer = json.loads(body) if status == 200 else {}
+                    acked += len(answer.get("items", []))
+                    if status != 200 or answer.get("refused"):
+                        problems.append(f"batch ack answered {status}: {body[:200]!r}")
+                    continue
                 for item in items:
                     if stop.is_set() or time.perf_counter() >= deadline:
                         break  # the rest stays leased until its lease ends
@@ -286,9 +300,10 @@ def _ok(status: int, location: str) -> str | None:
 class _Api:
     hello: list[Outcome]
     pulled: list[_Pulled]
+    batched: list[_Pulled]  # lease, then one acknowledgement of the whole batch
     events: list[Outcome]
     replay: Outcome
-    server: dict[str, list[float]]  # lease, ack, event, replayed event: server times (ms)
+    server: dict[str, list[float]]  # lease, ack, batch ack, event, replay: server times (ms)
     checks: list[str]
     created_events: int
     exact: bool  # one event per id, replays answered 200 and changed nothing
@@ -316,9 +331,9 @@ class _Run:
         requests = [itertools.repeat(Request("GET", HELLO_PATH, {})) for _ in self.tokens]
         return load_tool.drive(HOST, self.portal.port, requests, duration_s=duration_s, check=_ok)
 
-    def pull(self, duration_s: float, stock: int) -> _Pulled:
+    def pull(self, duration_s: float, stock: int, *, batch: bool = False) -> _Pulled:
         self.role("pull-seed", str(stock))
-        return _pull(self.portal.port, self.tokens, duration_s)
+        return _pull(self.portal.port, self.tokens, duration_s, batch=batch)
 
     def events(self, duration_s: float, per_client: int) -> tuple[Outcome, list[list[Request]]]:
         ids = self.role("acked", str(per_client * len(self.tokens)))["ids"]
@@ -334,21 +349,25 @@ class _Run:
 
 
 class _ApiRounds:
-    """The rounds of hello, lease + ack and status events, and what they found."""
+    """The rounds of hello, lease + ack, lease + batch ack and status events, and what
+    they found."""
 
     def __init__(self, run: _Run, load: LoadSettings) -> None:
         self.run, self.load = run, load
         self.duration = float(load.duration_s)
         self.hello: list[Outcome] = []
         self.pulled: list[_Pulled] = []
+        self.batched: list[_Pulled] = []
         self.events: list[Outcome] = []
         self.first_events: list[list[Request]] = []
         self.first_done: set[str] = set()
-        self.server: dict[str, list[float]] = {"lease": [], "ack": [], "event": [], "replay": []}
+        self.server: dict[str, list[float]] = {
+            "lease": [], "ack": [], "batch lease": [], "batch ack": [], "event": [], "replay": [],
+        }  # fmt: skip
         self.checks: list[str] = []
         self.twice: list[str] = []  # exactly once broken: replays that changed something
         self.created = 0
-        self.pull_rate = self.event_rate = 1.0
+        self.pull_rate = self.batch_rate = self.event_rate = 1.0
 
     def show(self, round_no: int, name: str, result: LoadResult, extra: str = "") -> None:
         print(
@@ -370,6 +389,10 @@ class _ApiRounds:
             raise SuiteError(f"{run.label}: status events fail: {events.problems[:3]}")
         self.created += events.statuses[201]
         self.pull_rate = max(warm.rate, 1.0)
+        warm = run.pull(warmup, PULL_STOCK, batch=True)
+        if warm.problems or not warm.acked:
+            raise SuiteError(f"{run.label}: batch acknowledgement fails: {warm.problems[:3]}")
+        self.batch_rate = max(warm.rate, 1.0)
         self.event_rate = max(events.as_load().rps, 1.0)
 
     def round_hello(self, round_no: int) -> None:
@@ -377,21 +400,29 @@ class _ApiRounds:
         self.hello.append(outcome)
         self.show(round_no, "hello", outcome.as_load())
 
-    def round_pull(self, round_no: int) -> None:
-        run = self.run
-        stock = max(PULL_STOCK, math.ceil(self.pull_rate * self.duration * 2))
+    def round_pull(self, round_no: int, *, batch: bool = False) -> None:
+        run, name = self.run, "batch" if batch else "pull"
+        rate = self.batch_rate if batch else self.pull_rate
+        stock = max(PULL_STOCK, math.ceil(rate * self.duration * 2))
         mark = run.mark()
-        result = run.pull(self.duration, stock)
+        result = run.pull(self.duration, stock, batch=batch)
         times = _server_times(run.server_log, mark)
-        self.server["lease"] += _route(times, "/lease")
-        self.server["ack"] += _route(times, "/ack")
-        self.pulled.append(result)
-        self.pull_rate = max(self.pull_rate, result.rate)
+        prefix = "batch " if batch else ""
+        self.server[prefix + "lease"] += _route(times, "/lease")
+        self.server[prefix + "ack"] += _route(times, "/ack")
+        (self.batched if batch else self.pulled).append(result)
+        if batch:
+            self.batch_rate = max(self.batch_rate, result.rate)
+        else:
+            self.pull_rate = max(self.pull_rate, result.rate)
         if result.ran_out:
-            self.checks.append(f"pull, round {round_no + 1}: the {stock:,} applications ran out")
+            self.checks.append(f"{name}, round {round_no + 1}: the {stock:,} applications ran out")
         if result.problems:
-            self.checks.append(f"pull, round {round_no + 1}: {result.problems[:2]}")
-        self.show(round_no, "pull", result.as_load(), f"  {result.rate:,.1f} applications/s")
+            self.checks.append(f"{name}, round {round_no + 1}: {result.problems[:2]}")
+        self.show(round_no, name, result.as_load(), f"  {result.rate:,.1f} applications/s")
+
+    def round_batch(self, round_no: int) -> None:
+        self.round_pull(round_no, batch=True)
 
     def round_events(self, round_no: int) -> None:
         run = self.run
@@ -430,7 +461,7 @@ class _ApiRounds:
 def _api(run: _Run, load: LoadSettings) -> _Api:
     rounds = _ApiRounds(run, load)
     rounds.warm_up()
-    kinds = [rounds.round_hello, rounds.round_pull, rounds.round_events]
+    kinds = [rounds.round_hello, rounds.round_pull, rounds.round_batch, rounds.round_events]
     for round_no in range(load.rounds):
         for kind in kinds if round_no % 2 == 0 else kinds[::-1]:
             kind(round_no)
@@ -442,7 +473,7 @@ def _api(run: _Run, load: LoadSettings) -> _Api:
             f"{recorded['duplicates']} ids recorded twice"
         )
     return _Api(
-        rounds.hello, rounds.pulled, rounds.events, replay, rounds.server,
+        rounds.hello, rounds.pulled, rounds.batched, rounds.events, replay, rounds.server,
         rounds.checks + rounds.twice, rounds.created, exact=not rounds.twice,
     )  # fmt: skip
 
@@ -623,6 +654,29 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
         "—",
         "—",
     ])  # fmt: skip
+    batched = [p.rate for p in api.batched]
+    per_round = [a / h for a, h in zip(batched, hello_rates, strict=True) if h]
+    lease = [x for p in api.batched for x in p.lease_ms]
+    ack = [x for p in api.batched for x in p.ack_ms]
+    lines.append([
+        f"{label}: the same with one acknowledgement per leased batch (`POST "
+        f"{API}/applications/ack`), per second, and over hello/s (each round's: "
+        f"{', '.join(f'{r:.1%}' for r in per_round)})",
+        f"{_median(batched):,.0f}/s; {_median(per_round):.1%} of hello; "
+        f"{_median(batched) / _median(apps):.1f}× one acknowledgement each",
+        "—",
+        "no errors" if not any(p.problems for p in api.batched) else "**errors**",
+    ])  # fmt: skip
+    lines.append([
+        f"{label}: lease of {LEASE_BATCH} / acknowledgement of the {LEASE_BATCH}, the "
+        "clients' latency p50 / p95; the server's time p50 / p95",
+        f"lease {_p(lease, 0.5):.1f} / {_p(lease, 0.95):.1f} ms, batch ack "
+        f"{_p(ack, 0.5):.1f} / {_p(ack, 0.95):.1f} ms; server: lease "
+        f"{_p(s['batch lease'], 0.5):.1f} / {_p(s['batch lease'], 0.95):.1f} ms, batch ack "
+        f"{_p(s['batch ack'], 0.5):.1f} / {_p(s['batch ack'], 0.95):.1f} ms",
+        "—",
+        "—",
+    ])  # fmt: skip
     rates = [o.as_load().rps for o in api.events]
     per_round = [a / h for a, h in zip(rates, hello_rates, strict=True) if h]
     pooled = [x for o in api.events for x in o.latencies_ms]
@@ -672,16 +726,24 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
         f"each, {CLIENTS} clients with their own tokens (requests/s: both kinds)",
         [p.as_load() for p in api.pulled],
     )
+    batch_row = Row(
+        f"{label}: lease + batch ack",
+        f"POST {API}/applications/lease?limit={LEASE_BATCH}, then one POST "
+        f"{API}/applications/ack with the batch's ids, {CLIENTS} clients (requests/s: both "
+        "kinds)",
+        [p.as_load() for p in api.batched],
+    )
     events_row = Row(
         f"{label}: status events",
         f"POST {API}/applications/{{id}}/events, a new event id each: "
         f"{' → '.join(EVENT_STATUSES)} (201), {CLIENTS} clients",
         [o.as_load() for o in api.events],
     )
-    rows = [hello_row, pull_row, events_row, *queue.rows]
+    rows = [hello_row, pull_row, batch_row, events_row, *queue.rows]
     queue_hello = queue.rows[0]
     ratios = [
         Ratio(pull_row, hello_row, why=f"{label}: lease and ack requests against hello"),
+        Ratio(batch_row, hello_row, why=f"{label}: lease and batch ack requests against hello"),
         Ratio(events_row, hello_row, why=f"{label}: a status event against hello"),
         *(
             Ratio(row, queue_hello, why=f"{label}: the queue against a signed-in hello")
@@ -764,7 +826,7 @@ def run(ctx: Context) -> SuiteReport:
             "the status events queue wait in the queue)",
             f"**Agency clients**: {CLIENTS} threads, one keep-alive connection, one request "
             "in flight and one access token each (client credentials, one agency system); "
-            f"{load.rounds} round(s) of {load.duration_s} s of hello, lease + ack and status "
+            f"{load.rounds} round(s) of {load.duration_s} s of hello, lease + ack, lease + batch ack and status "
             f"events, alternating in order, after {load.warmup_s} s of each; the department "
             f"topped up to at least {PULL_STOCK:,} new applications before each pull round, "
             "and acknowledged applications made for each events round (bulk inserts, not "

@@ -284,6 +284,55 @@ def test_lease_then_ack(
     assert settings.AGENCY_LEASE_SECONDS > 0
 
 
+@pytest.mark.usefixtures("departments")
+def test_a_leased_batch_is_acknowledged_in_one_call_each_on_its_own(
+    *,
+    api: Client,
+    home: AgencySystem,
+    applicant: Account,
+    home_service: DefinitionVersion,
+    other_service: DefinitionVersion,
+    django_assert_max_num_queries: Any,
+) -> None:
+    made = [submit(applicant, home_service) for _ in range(4)]
+    foreign = submit(applicant, other_service)  # another department's
+    leased = api.post(f"{API}/applications/lease?limit=2").json()["items"]
+    second = Client(**bearer(system(HOME, name="Second")))
+    held = second.post(f"{API}/applications/lease?limit=1").json()["items"][0]
+    assert held["id"] == str(made[2].pk)
+    before = api.post(f"{API}/applications/{made[0].pk}/ack").json()["acknowledged_at"]
+    asked = [made[0].pk, made[1].pk, made[2].pk, made[3].pk, foreign.pk, made[1].pk]
+    with django_assert_max_num_queries(12):  # however many: not a round per application
+        answer = api.post(
+            f"{API}/applications/ack",
+            {"ids": [str(pk) for pk in asked]},
+            content_type="application/json",
+        )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    # In the order asked, each once: the leased pair (one acknowledged before: the same
+    # time again), the one never leased; another system's running lease and another
+    # department's application refused, each with the single call's code.
+    assert [i["id"] for i in body["items"]] == [str(made[n].pk) for n in (0, 1, 3)]
+    assert body["items"][0]["acknowledged_at"] == before
+    assert [(r["id"], r["code"]) for r in body["refused"]] == [
+        (str(made[2].pk), "agency_leased_elsewhere"),
+        (str(foreign.pk), "agency_application_not_found"),
+    ]
+    assert all(r["detail"] for r in body["refused"])
+    assert {i["id"] for i in leased} <= {i["id"] for i in body["items"]}
+    acked = Lease.objects.filter(acknowledged_at__isnull=False, system=home)
+    assert set(acked.values_list("application_id", flat=True)) == {made[n].pk for n in (0, 1, 3)}
+    # Nothing of it is offered again, even when the leases end.
+    Lease.objects.update(until=clock.now() - dt.timedelta(seconds=1))
+    again = second.post(f"{API}/applications/lease?limit=9").json()["items"]
+    assert [i["id"] for i in again] == [str(made[2].pk)]
+    # Bad requests: none, too many, not ids.
+    for ids in ([], [str(made[0].pk)] * 101, ["nope"]):
+        bad = api.post(f"{API}/applications/ack", {"ids": ids}, content_type="application/json")
+        assert bad.status_code == 422, (ids, bad.content)
+
+
 def test_accepted_applications_are_not_new(
     api: Client, applicant: Account, home_service: DefinitionVersion
 ) -> None:

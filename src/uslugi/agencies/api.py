@@ -108,6 +108,26 @@ class AckOut(Schema):
     acknowledged_at: dt.datetime
 
 
+class AcksIn(Schema):
+    ids: list[uuid.UUID] = Field(
+        min_length=1, max_length=100, description="The applications to acknowledge (1 to 100)"
+    )
+
+
+class AckRefused(Schema):
+    id: uuid.UUID
+    code: str = Field(
+        description="`agency_application_not_found` or `agency_leased_elsewhere`, as the "
+        "single acknowledgement would answer"
+    )
+    detail: str
+
+
+class AcksOut(Schema):
+    items: list[AckOut] = Field(description="The acknowledged ones (now or before)")
+    refused: list[AckRefused] = Field(description="The others, each with its reason")
+
+
 class FileOut(Schema):
     id: uuid.UUID
     kind: str
@@ -250,6 +270,31 @@ def applications_lease(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
     return {"items": [_ref(a) for a in taken], "leased_until": until}
 
 
+@router.post(
+    "/applications/ack",
+    response={200: AcksOut, **responses(400, 401, 403, 422)},
+    auth=WRITE,
+    summary="Acknowledge several applications (idempotent)",
+    description=(
+        "Acknowledges each of `ids` as `.../{id}/ack` would, in one request: a leased batch "
+        "stored, one call. Each one stands alone: one unknown to the system or under "
+        "another system's running lease is listed in `refused` with its reason, and the "
+        "rest are acknowledged. 200 whenever the request itself is valid."
+    ),
+)
+def applications_ack(request: HttpRequest, body: AcksIn) -> dict[str, Any]:
+    done, refused = integration.leases_ack(_scope(request), body.ids)
+    asked = list(dict.fromkeys(body.ids))  # answered in the order asked
+    return {
+        "items": [{"id": pk, "acknowledged_at": done[pk]} for pk in asked if pk in done],
+        "refused": [
+            {"id": pk, "code": refused[pk].code, "detail": refused[pk].text}
+            for pk in asked
+            if pk in refused
+        ],
+    }
+
+
 @router.get(
     "/applications/{application_id}",
     response={200: AgencyApplicationOut, **responses(401, 403, 404, 422)},
@@ -285,8 +330,8 @@ def application_detail(request: HttpRequest, application_id: uuid.UUID) -> dict[
 )
 def application_ack(request: HttpRequest, application_id: uuid.UUID) -> dict[str, Any]:
     scope = _scope(request)
-    lease = integration.lease_ack(scope, integration.application_get(scope, application_id))
-    return {"id": application_id, "acknowledged_at": lease.acknowledged_at}
+    at = integration.lease_ack(scope, integration.application_get(scope, application_id))
+    return {"id": application_id, "acknowledged_at": at}
 
 
 @router.get(

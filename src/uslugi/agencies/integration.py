@@ -33,7 +33,7 @@ from uslugi.applications.models import Application, Attachment, Event
 from uslugi.catalog.models import Department
 from uslugi.catalog.selectors import department_subtree_ids
 from uslugi.core import clock
-from uslugi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from uslugi.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from uslugi.core.pagination import after_q
 from uslugi.forms import services as forms_services
 from uslugi.forms.models import Upload
@@ -76,6 +76,11 @@ class AgencyFileNotFound(NotFound):
 class LeasedElsewhere(Conflict):
     code = "agency_leased_elsewhere"
     message = _("Another agency system holds this application's lease.")
+
+
+class TooManyAcks(InvalidInput):
+    code = "agency_too_many_acks"
+    message = _("Acknowledge at most %(max)s applications at once.")
 
 
 class UnknownResult(InvalidInput):
@@ -266,29 +271,57 @@ def lease_take(scope: SystemScope, *, limit: int) -> tuple[list[Application], dt
     return [found[pk] for pk in taken], until
 
 
-def lease_ack(scope: SystemScope, application: Application) -> Lease:
-    """Acknowledge an application (idempotent): it is never offered again. A lease still
-    running for another system is a conflict."""
-    now = clock.now()
+def _acknowledge(
+    scope: SystemScope, visible: list[Any], now: dt.datetime
+) -> tuple[dict[Any, dt.datetime], dict[Any, DomainError]]:
+    """Acknowledge these applications (ids the system may see), each on its own: when each
+    was acknowledged, and why the others were not. Three statements however many."""
+    done: dict[Any, dt.datetime] = {}
+    refused: dict[Any, DomainError] = {}
     with transaction.atomic():
-        lease = Lease.objects.select_for_update().filter(application=application).first()
-        if lease is None:
-            try:
-                with transaction.atomic():
-                    return Lease.objects.create(
-                        application=application, system=scope.system, until=now,
-                        acknowledged_at=now,
-                    )  # fmt: skip
-            except IntegrityError:
-                lease = Lease.objects.select_for_update().get(application=application)
-        if lease.acknowledged_at is not None:
-            return lease
-        if lease.system_id != scope.system.pk and lease.until > now:
-            raise LeasedElsewhere()
-        lease.system = scope.system
-        lease.acknowledged_at = now
-        lease.save(update_fields=["system", "acknowledged_at"])
-    return lease
+        # Never leased: a lease row acknowledged now (a row that appeared meanwhile stays).
+        Lease.objects.bulk_create(
+            [Lease(application_id=pk, system=scope.system, until=now, acknowledged_at=now)
+             for pk in visible],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        mine = []
+        for lease in Lease.objects.select_for_update().filter(application_id__in=visible):
+            if lease.acknowledged_at is not None:  # already (or just now): idempotent
+                done[lease.application_id] = lease.acknowledged_at
+            elif lease.system_id != scope.system.pk and lease.until > now:
+                refused[lease.application_id] = LeasedElsewhere()
+            else:  # this system's lease, or another's that has ended
+                mine.append(lease.pk)
+                done[lease.application_id] = now
+        Lease.objects.filter(pk__in=mine).update(
+            system=scope.system, acknowledged_at=now, updated_at=now
+        )
+    return done, refused
+
+
+def lease_ack(scope: SystemScope, application: Application) -> dt.datetime:
+    """Acknowledge an application (idempotent): it is never offered again. A lease still
+    running for another system is a conflict. When it was acknowledged."""
+    done, refused = _acknowledge(scope, [application.pk], clock.now())
+    if application.pk in refused:
+        raise refused[application.pk]
+    return done[application.pk]
+
+
+def leases_ack(
+    scope: SystemScope, application_ids: list[Any]
+) -> tuple[dict[Any, dt.datetime], dict[Any, DomainError]]:
+    """Acknowledge several applications in one go, each as `lease_ack` would (one that
+    is unknown or leased elsewhere does not stop the rest)."""
+    ids = list(dict.fromkeys(application_ids))
+    if len(ids) > MAX_LEASE:
+        raise TooManyAcks(field="ids", params={"max": MAX_LEASE})
+    visible = list(applications_of(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    done, refused = _acknowledge(scope, visible, clock.now())
+    shown = set(visible)
+    refused.update({pk: AgencyApplicationNotFound() for pk in ids if pk not in shown})
+    return done, refused
 
 
 # --- Status events and results ------------------------------------------------------------------
