@@ -743,7 +743,6 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
     queue_hello = queue.rows[0]
     ratios = [
         Ratio(pull_row, hello_row, why=f"{label}: lease and ack requests against hello"),
-        Ratio(batch_row, hello_row, why=f"{label}: lease and batch ack requests against hello"),
         Ratio(events_row, hello_row, why=f"{label}: a status event against hello"),
         *(
             Ratio(row, queue_hello, why=f"{label}: the queue against a signed-in hello")
