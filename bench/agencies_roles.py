@@ -254,16 +254,11 @@ def _deliver(made: list[Any], *, assignee: Any = None, every: int = 0) -> list[A
 
 
 def _queue_services(made: list[Any]) -> None:
-    from uslugi.agencies import models as agency_models
+    from uslugi.agencies import services as agency_services
 
-    model = getattr(agency_models, "QueueService", None)
-    if model is None:
-        return
-    seen = {(a.department_code, a.service_code): a.title for a in made}
-    model.objects.bulk_create(
-        [model(department_code=d, service_code=c, title=t) for (d, c), t in seen.items()],
-        ignore_conflicts=True,
-    )
+    add = getattr(agency_services, "queue_services_add", None)
+    if add is not None:  # the queue's service filter, as delivery keeps it
+        add(made)
 
 
 def _store(made: list[Any], cases: list[Any]) -> None:

@@ -3,17 +3,20 @@ be limited to a region or to one office, and the back-office queue filters by of
 
 from __future__ import annotations
 
+import importlib
+import re
 import uuid
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
-from tests.agencies.conftest import HOME, OTHER, browser, definition, staff
+from tests.agencies.conftest import HOME, OTHER, browser, definition, staff, submit
 from tests.forms.test_features import publish
 from uslugi.agencies import selectors
 from uslugi.agencies.constants import Role
-from uslugi.agencies.models import CaseFile, StaffRole
+from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import Status
 from uslugi.applications.models import Application
@@ -257,6 +260,44 @@ def test_the_queue_filters_by_office(
     assert not shown(whole, in_77, office="78:mvd-migration")
     # An office outside the scope is not a choice: the filter is ignored, not an error.
     assert whole.get("/agency/", {"office": "77:fns-other"}).status_code == 200
+
+
+def _service_choices(client: Client) -> set[str]:
+    page = client.get("/agency/").content.decode()
+    chosen = page[
+        page.index('name="service"') : page.index("</select>", page.index('name="service"'))
+    ]
+    return set(re.findall(r'<option value="([^"]+)"', chosen))
+
+
+def test_the_service_filter_offers_the_services_the_role_reaches(
+    sent: tuple[Application, Application],
+    offices: dict[str, Office],
+    departments: dict[str, Department],
+    applicant: Account,
+    home_service: DefinitionVersion,
+) -> None:
+    submit(applicant, home_service)  # the department's, without an office
+    whole = browser(staff("whole@agency.test", departments[HOME]))
+    assert _service_choices(whole) == {"office-permit", "agency-permit"}
+    clerk = browser(_limited("clerk@agency.test", departments[HOME], office=offices["77"]))
+    assert _service_choices(clerk) == {"office-permit"}
+    other = browser(_limited("far@agency.test", departments[HOME], region=_region("50")))
+    assert _service_choices(other) == set()
+    # The migration that added regions and offices rebuilds the rows from applications.
+    rebuild = importlib.import_module("uslugi.agencies.migrations.0007_queue_service_where").rebuild
+    kept = set(QueueService.objects.values_list("region_code", "office_code", "service_code"))
+    QueueService.objects.all().delete()
+    rebuild(django_apps, None)
+    assert (
+        set(QueueService.objects.values_list("region_code", "office_code", "service_code"))
+        == kept
+        == {
+            ("77", "77:mvd-migration", "office-permit"),
+            ("78", "78:mvd-migration", "office-permit"),
+            ("", "", "agency-permit"),
+        }
+    )
 
 
 def test_assignment_offers_only_staff_who_reach_the_application(

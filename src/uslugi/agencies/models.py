@@ -93,10 +93,13 @@ class CaseFile(BaseModel):
 
 
 class QueueService(models.Model):
-    """A service a department has received applications of (the queue's service filter,
-    kept on delivery rather than grouped from every application on each page)."""
+    """A service a department has received applications of, in a region and an office
+    (the queue's service filter, kept on delivery rather than grouped from every
+    application on each page; filtered by the same scope as the applications)."""
 
     department_code = models.CharField(_("department"), max_length=64)
+    region_code = models.CharField(_("region"), max_length=3, blank=True, default="")
+    office_code = models.CharField(_("office"), max_length=80, blank=True, default="")
     service_code = models.CharField(_("service code"), max_length=64)
     title = models.CharField(_("service"), max_length=300)
 
@@ -105,7 +108,8 @@ class QueueService(models.Model):
         verbose_name_plural = _("services in queues")
         constraints = [
             models.UniqueConstraint(
-                fields=["department_code", "service_code"], name="agencies_queue_service_unique"
+                fields=["department_code", "region_code", "office_code", "service_code"],
+                name="agencies_queue_service_where",
             ),
         ]
 

@@ -255,10 +255,11 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
 
 
 def services_of(scope: Scope) -> list[tuple[str, str]]:
-    """(code, title) of the services the scope's departments have received (the queue's
-    filter), from the small table kept on delivery."""
+    """(code, title) of the services of the applications the scope reaches (the queue's
+    filter; a region's or an office's only for a role limited to one), from the small
+    table kept on delivery."""
     rows = (
-        QueueService.objects.filter(department_code__in=scope.codes)
+        QueueService.objects.filter(scope.q())
         .values("service_code")
         .annotate(name=Max("title"))
         .order_by("name")

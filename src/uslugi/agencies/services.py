@@ -91,7 +91,7 @@ def case_open(application: Application) -> CaseFile:
     if application.due_on is None:
         application.due_on = due_on(application)
         Application.objects.filter(pk=application.pk).update(due_on=application.due_on)
-    _queue_services_add([application])
+    queue_services_add([application])
     CaseFile.objects.bulk_create(
         [CaseFile(application=application, department_code=application.department_code)],
         ignore_conflicts=True,
@@ -106,11 +106,13 @@ def on_application_event(sender: Any, event: Any, **kwargs: Any) -> None:
         case_open(event.application)
 
 
-def _queue_services_add(applications: Iterable[Application]) -> None:
+def queue_services_add(applications: Iterable[Application]) -> None:
+    """Keep the queue's service filter: the (department, region, office, service) of
+    these delivered applications."""
     QueueService.objects.bulk_create(
         [
-            QueueService(department_code=a.department_code, service_code=a.service_code,
-                         title=a.title)
+            QueueService(department_code=a.department_code, region_code=a.region_code,
+                         office_code=a.office_code, service_code=a.service_code, title=a.title)
             for a in applications
             if a.department_code
         ],
@@ -127,9 +129,16 @@ def case_files_ensure(codes: Iterable[str] | None = None) -> int:
     if codes is not None:
         found = found.filter(department_code__in=list(codes))
     missing = list(
-        found.only("id", "service_code", "submitted_at", "department_code", "title", "due_on")[
-            :5000
-        ]
+        found.only(
+            "id",
+            "service_code",
+            "submitted_at",
+            "department_code",
+            "region_code",
+            "office_code",
+            "title",
+            "due_on",
+        )[:5000]
     )
     if not missing:
         return 0
@@ -139,7 +148,7 @@ def case_files_ensure(codes: Iterable[str] | None = None) -> int:
         for application in undated:
             application.due_on = due_on(application, terms)
         Application.objects.bulk_update(undated, ["due_on"], batch_size=500)
-        _queue_services_add(missing)
+        queue_services_add(missing)
         CaseFile.objects.bulk_create(
             [CaseFile(application=a, department_code=a.department_code) for a in missing],
             ignore_conflicts=True,
