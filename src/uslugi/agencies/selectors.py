@@ -17,7 +17,7 @@ from uslugi.agencies.constants import ANY_STATUS, COMPLETED, OPEN, SUPERVISING, 
 from uslugi.agencies.errors import CaseNotFound
 from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.applications import numbers
-from uslugi.applications.constants import WITH_AGENCY, Status
+from uslugi.applications.constants import WITH_AGENCY
 from uslugi.applications.models import Application, Attachment
 from uslugi.catalog.models import Department, Office
 from uslugi.catalog.selectors import department_subtree_ids
@@ -286,11 +286,11 @@ def offices_of(scope: Scope) -> list[tuple[str, str]]:
 
 
 def case_for(scope: Scope, application_id: Any) -> Application:
-    """One application of the scope (anyone else's: not found)."""
+    """One delivered application of the scope (anyone else's, or one the agency never
+    received, say cancelled before delivery: not found)."""
     found = (
         Application.objects.select_related("version__definition", "case_file__assignee")
-        .filter(scope.q(), pk=application_id)
-        .exclude(status=Status.SUBMITTED)
+        .filter(scope.q(), pk=application_id, delivered_at__isnull=False)
         .first()
     )
     if found is None:
@@ -305,8 +305,8 @@ def attachment_for(scope: Scope, application_id: Any, attachment_id: Any) -> Att
             scope.q("application__"),
             pk=attachment_id,
             application_id=application_id,
+            application__delivered_at__isnull=False,
         )
-        .exclude(application__status=Status.SUBMITTED)
         .first()
     )
     if found is None:
@@ -397,8 +397,11 @@ def statistics(
     scope: Scope, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Per department and service of the scope: received, in progress, overdue, completed
-    and the average processing time in days. Real applications only; one query."""
-    found = Application.objects.filter(scope.supervised_q(), is_test=False)
+    and the average processing time in days. Real applications the agency received
+    (delivered) only; one query."""
+    found = Application.objects.filter(
+        scope.supervised_q(), is_test=False, delivered_at__isnull=False
+    )
     if since:
         found = found.filter(submitted_at__date__gte=since)
     if until:

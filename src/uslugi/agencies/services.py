@@ -123,7 +123,7 @@ def queue_services_add(applications: Iterable[Application]) -> None:
 def case_files_ensure(codes: Iterable[str] | None = None) -> int:
     """Open the missing cases of delivered applications (of these departments, or all):
     a sweep for rows delivered before cases were opened on delivery. Periodic job."""
-    found = Application.objects.exclude(status=Status.SUBMITTED).filter(
+    found = Application.objects.filter(delivered_at__isnull=False).filter(
         Q(case_file__isnull=True) | Q(due_on__isnull=True)
     )
     if codes is not None:
@@ -165,8 +165,8 @@ def case_file_of(application: Application) -> CaseFile:
 
 
 def _in_scope(scope: Scope, application: Application) -> None:
-    if not scope.covers(application) or application.status == Status.SUBMITTED:
-        raise CaseNotFound()
+    if not scope.covers(application) or application.delivered_at is None:
+        raise CaseNotFound()  # outside the scope, or never received (not delivered)
 
 
 def case_claim(*, scope: Scope, application: Application) -> CaseFile:
