@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import threading
 import time
@@ -12,12 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
 from tests.agencies.conftest import HOME, OTHER, browser, staff, submit
-from uslugi.agencies import webhooks
+from uslugi.agencies import integration, webhooks
 from uslugi.agencies.constants import Role
 from uslugi.agencies.models import AgencySystem, WebhookDelivery
 from uslugi.agencies.webhooks import Selection
@@ -577,6 +579,46 @@ def test_a_system_switched_off_after_the_event_gets_nothing_until_replayed(
         assert webhooks.replay(delivery=delivery)
         assert webhooks.deliver_due() == 1
     assert len(receiver.accepted) == 1
+
+
+def test_never_signed_with_an_empty_key(
+    applicant: Account, home_service: DefinitionVersion, real_system: AgencySystem,
+    receiver: Receiver, departments: dict[str, Department],
+) -> None:  # fmt: skip
+    """A system without a signing secret gets nothing (kept for a replay); a system made
+    with a webhook URL gets a random secret; the model refuses a URL without one."""
+    AgencySystem.objects.filter(pk=real_system.pk).update(webhook_secret="")
+    with clock.frozen(T0):
+        submit(applicant, home_service)
+        assert webhooks.deliver_due() == 0
+    delivery = WebhookDelivery.objects.get()
+    assert "signing secret" in delivery.last_error
+    assert not receiver.requests
+    made = integration.system_create(
+        name="Hooked", department_code=departments[HOME].code, webhook_url=receiver.url
+    )
+    assert len(made.webhook_secret) >= 40
+    assert AgencySystem.objects.get(pk=made.system.pk).webhook_secret == made.webhook_secret
+    assert integration.system_create(name="Pull", department_code=HOME).webhook_secret == ""
+    bare = AgencySystem(name="x", department=departments[HOME], webhook_url=receiver.url)
+    with pytest.raises(ValidationError) as refused:
+        bare.clean()
+    assert "webhook_secret" in refused.value.message_dict
+    out = io.StringIO()
+    call_command(
+        "agency_system", "create", "--name", "Cmd", "--department", HOME,
+        "--webhook-url", receiver.url, stdout=out,
+    )  # fmt: skip
+    assert "webhook_secret: whsec_" in out.getvalue()
+    # The admin makes one when the URL is set and the secret left empty.
+    from uslugi.agencies.admin import AgencySystemForm
+
+    form = AgencySystemForm(
+        data={"name": "Adm", "department": departments[HOME].pk, "webhook_url": receiver.url,
+              "webhook_secret": "", "active": "on"}
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["webhook_secret"].startswith("whsec_")
 
 
 def test_admin_lists_deliveries_and_replays_them(

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from uslugi.agencies.integration import webhook_secret_new
 from uslugi.agencies.models import AgencySystem, CaseFile, Holiday, StaffRole
 
 
@@ -37,10 +39,35 @@ class CaseFileAdmin(admin.ModelAdmin):
     list_select_related = ("application", "assignee")
 
 
+class AgencySystemForm(forms.ModelForm):
+    # Django 6 assumes https for a URL typed without a scheme: so do we already.
+    webhook_url = forms.URLField(
+        label=_("webhook URL"), max_length=500, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = AgencySystem
+        fields = "__all__"  # noqa: DJ007 - the admin's own form: every field is edited there
+        help_texts = {
+            "webhook_secret": _(
+                "Webhooks are signed with it (HMAC-SHA256). Left empty with a webhook URL: "
+                "a random one is made."
+            )
+        }
+
+    def clean_webhook_secret(self) -> str:
+        secret = str(self.cleaned_data.get("webhook_secret") or "").strip()
+        if not secret and self.cleaned_data.get("webhook_url"):
+            return webhook_secret_new()
+        return secret
+
+
 @admin.register(AgencySystem)
 class AgencySystemAdmin(admin.ModelAdmin):
     """Systems and their switches; credentials come from `uslugi agency_system create`
     (the client secret is shown once there and kept hashed)."""
+
+    form = AgencySystemForm
 
     list_display = ("name", "department", "is_test", "active", "webhook_url", "created_at")
     list_filter = ("is_test", "active")
@@ -48,5 +75,3 @@ class AgencySystemAdmin(admin.ModelAdmin):
     autocomplete_fields = ("department",)
     readonly_fields = ("oauth_application",)
     list_select_related = ("department",)
-    # Django 6 assumes https for a URL typed without a scheme: so do we already.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -60,3 +60,6 @@ RESULT_FILES = {
     "max_size_kb": 10240,
     "max_files": 5,
 }
+
+# The shortest webhook signing secret accepted (a random one has 49 characters).
+WEBHOOK_SECRET_MIN = 24

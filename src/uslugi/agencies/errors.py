@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from uslugi.core.errors import InvalidInput, NotFound, PermissionDenied
+from uslugi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class NotStaff(PermissionDenied):
@@ -75,3 +75,13 @@ class AdministratorOfOffice(InvalidInput):
     message = _(
         "An agency administrator works for a whole department or region, not for one office."
     )
+
+
+class AssignedElsewhere(PermissionDenied):
+    code = "agency_assigned_elsewhere"
+    message = _("This application is assigned to %(name)s: ask them or a supervisor.")
+
+
+class CaseClosed(Conflict):
+    code = "agency_case_closed"
+    message = _("This application is decided or cancelled: there is nothing to take.")

@@ -13,6 +13,7 @@ take different ones) and on SQLite alike.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,13 +125,15 @@ class Credentials:
     system: AgencySystem
     client_id: str
     client_secret: str
+    webhook_secret: str = ""  # the webhooks' signing key, when the system has a URL
 
 
 def system_create(
     *, name: str, department_code: str, is_test: bool = False, webhook_url: str = ""
 ) -> Credentials:
     """Register an agency system with new OAuth2 client credentials (the secret is shown
-    only here: it is kept hashed)."""
+    only here: it is kept hashed) and, with a webhook URL, a random signing key for its
+    webhooks (kept encrypted: a webhook is never signed with an empty key)."""
     department = Department.objects.filter(code=department_code).first()
     if department is None:
         raise UnknownDepartment(field="department")
@@ -149,9 +152,14 @@ def system_create(
             department=department,
             is_test=is_test,
             webhook_url=webhook_url,
+            webhook_secret=webhook_secret_new() if webhook_url else "",
             oauth_application=oauth_application,
         )
-    return Credentials(system, oauth_application.client_id, secret)
+    return Credentials(system, oauth_application.client_id, secret, system.webhook_secret)
+
+
+def webhook_secret_new() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def system_scope(system: AgencySystem) -> SystemScope:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uslugi.agencies.constants import DayKind, Role
+from uslugi.agencies.constants import WEBHOOK_SECRET_MIN, DayKind, Role
 from uslugi.core.fields import EncryptedJSONField, EncryptedTextField
 from uslugi.core.models import BaseModel
 
@@ -143,6 +144,21 @@ class AgencySystem(BaseModel):
     class Meta:
         verbose_name = _("agency system")
         verbose_name_plural = _("agency systems")
+
+    def clean(self) -> None:
+        """A webhook URL needs a signing secret: an unsigned (or empty-key) webhook could
+        be forged by anyone who knows the URL."""
+        secret = self.webhook_secret or ""
+        if self.webhook_url and len(secret) < WEBHOOK_SECRET_MIN:
+            raise ValidationError(
+                {
+                    "webhook_secret": _(
+                        "A system with a webhook URL needs a signing secret of at least "
+                        "%(min)s characters (uslugi agency_system create makes one)."
+                    )
+                    % {"min": WEBHOOK_SECRET_MIN}
+                }
+            )
 
     def __str__(self) -> str:
         return self.name

@@ -37,6 +37,7 @@ from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from uslugi.agencies.constants import WEBHOOK_SECRET_MIN
 from uslugi.agencies.models import AgencySystem, WebhookDelivery
 from uslugi.applications.constants import Status
 from uslugi.applications.models import Application, Event
@@ -280,12 +281,15 @@ def post(system: AgencySystem, payload: dict[str, Any]) -> Outcome:
     if not (system.active and system.webhook_url):
         # Switched off or its URL removed after the event: kept for a replay later.
         return Outcome(None, "the system is inactive or has no webhook URL")
+    if len(system.webhook_secret or "") < WEBHOOK_SECRET_MIN:
+        # Never signed with an empty (forgeable) key: kept for a replay once it has one.
+        return Outcome(None, "the system has no webhook signing secret")
     body = body_of(payload)
     timestamp = str(int(clock.now().timestamp()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Uslugi-Webhooks/1",
-        SIGNATURE_HEADER: sign(system.webhook_secret or "", timestamp, body),
+        SIGNATURE_HEADER: sign(system.webhook_secret, timestamp, body),
         TIMESTAMP_HEADER: timestamp,
         EVENT_ID_HEADER: str(payload.get("event_id", "")),
     }

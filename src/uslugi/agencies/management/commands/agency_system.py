@@ -42,3 +42,9 @@ class Command(BaseCommand):
             f"client_secret: {credentials.client_secret}\n"
             "The secret is kept hashed: store it now, it is not shown again.\n"
         )
+        if credentials.webhook_secret:
+            self.stdout.write(
+                f"webhook_secret: {credentials.webhook_secret}\n"
+                "Webhooks are signed with it (HMAC-SHA256); an administrator can read it in "
+                "the admin.\n"
+            )
