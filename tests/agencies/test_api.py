@@ -17,7 +17,13 @@ from django.test import Client
 from oauth2_provider.models import AccessToken
 
 from tests.agencies.conftest import HOME, OTHER, PDF, submit
-from uslugi.agencies.integration import SystemScope, lease_take, system_create, system_scope
+from uslugi.agencies.integration import (
+    SystemScope,
+    lease_take,
+    leases_ack,
+    system_create,
+    system_scope,
+)
 from uslugi.agencies.models import AgencySystem, Lease
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import AttachmentKind, Status
@@ -392,6 +398,50 @@ def test_parallel_pullers_never_share_an_application(
     assert len(every) == len(set(every)), "an application was leased twice"
     assert set(every) == made
     assert Lease.objects.count() == len(made)
+
+
+def _at_once(*works: Any) -> list[Any]:
+    """Run each callable in its own thread, released together; their results in order."""
+    barrier = threading.Barrier(len(works))
+    results: list[Any] = [None] * len(works)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            results[n] = works[n]()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(works))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_leasing_and_acknowledging_the_same_applications_at_once_never_deadlock(
+    departments: dict[str, Department], applicant: Account, home_service: DefinitionVersion
+) -> None:
+    """One system leases while another acknowledges the same applications in a batch:
+    each ends with the applications it got (the acknowledged ones never leased after)."""
+    puller, acker = (system_scope(system(HOME, name=name)) for name in ("Puller", "Acker"))
+    for _round in range(4):
+        ids = [delivered(applicant, home_service).pk for _ in range(25)]
+        (taken, _until), (done, refused) = _at_once(
+            lambda: lease_take(puller, limit=25),
+            lambda ids=ids: leases_ack(acker, ids),
+        )
+        leased = {a.pk for a in taken}
+        assert not leased & set(done), "leased by one system and acknowledged by another"
+        assert leased | set(done) == set(ids)
+        assert set(refused) == leased  # those under the puller's running lease
 
 
 # --- Status events and results ------------------------------------------------------------------

@@ -283,10 +283,19 @@ def _acknowledge(
     scope: SystemScope, visible: list[Any], now: dt.datetime
 ) -> tuple[dict[Any, dt.datetime], dict[Any, DomainError]]:
     """Acknowledge these applications (ids the system may see), each on its own: when each
-    was acknowledged, and why the others were not. Three statements however many."""
+    was acknowledged, and why the others were not. Four statements however many."""
     done: dict[Any, dt.datetime] = {}
     refused: dict[Any, DomainError] = {}
     with transaction.atomic():
+        # The applications first, in the order pullers take them (oldest first): a
+        # puller's `SKIP LOCKED` passes over these, and two acknowledgements of the same
+        # applications queue up instead of deadlocking over their lease rows.
+        visible = list(
+            Application.objects.select_for_update()
+            .filter(pk__in=visible)
+            .order_by("submitted_at", "pk")
+            .values_list("pk", flat=True)
+        )
         # Never leased: a lease row acknowledged now (a row that appeared meanwhile stays).
         Lease.objects.bulk_create(
             [Lease(application_id=pk, system=scope.system, until=now, acknowledged_at=now)
