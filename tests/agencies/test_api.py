@@ -290,6 +290,35 @@ def test_lease_then_ack(
     assert settings.AGENCY_LEASE_SECONDS > 0
 
 
+def test_odd_requests_get_problem_details_not_errors(
+    api: Client, applicant: Account, home_service: DefinitionVersion
+) -> None:
+    application = submit(applicant, home_service)
+    events = f"{API}/applications/{application.pk}/events"
+    # A form or multipart body to a JSON operation: 400, "send JSON".
+    for body in ({"event_id": "e-1", "status": "accepted"}, {"ids": str(application.pk)}):
+        for path in (events, f"{API}/applications/ack"):
+            sent = api.post(path, body)  # multipart, as a browser form would send it
+            assert _problem(sent, 400)["detail"].startswith("Send the body as JSON")
+    # An event id with a NUL, a space or a control character: 422 (PostgreSQL cannot
+    # store a NUL in text; the id is a protocol token, not prose).
+    for event_id in ("a\x00b", "with space", "tab\there"):
+        refused = api.post(
+            events, {"event_id": event_id, "status": "accepted"}, content_type="application/json"
+        )
+        assert _problem(refused, 422)["code"] == "validation_failed"
+    # A limit out of range is refused, not quietly turned into one.
+    for limit in (0, -1, 101):
+        assert _problem(api.post(f"{API}/applications/lease?limit={limit}"), 422)
+        assert _problem(api.get(f"{API}/applications", {"limit": limit}), 422)
+    assert not Lease.objects.exists()
+    # A method the path does not have: 405 as a problem, with its Allow header.
+    wrong = api.get(f"{API}/applications/lease")
+    assert _problem(wrong, 405)["code"] == "method_not_allowed"
+    assert wrong["Allow"] == "POST"
+    assert api.put(events)["Content-Type"] == "application/problem+json"
+
+
 @pytest.mark.usefixtures("departments")
 def test_a_leased_batch_is_acknowledged_in_one_call_each_on_its_own(
     *,

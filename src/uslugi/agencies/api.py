@@ -16,7 +16,7 @@ from typing import Any
 from django.core import signing
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -146,8 +146,21 @@ class ResultOut(Schema):
     sha256: str
 
 
+class ListIn(Schema):
+    cursor: str = Field("", description="`next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+
+
+class LeaseIn(Schema):
+    limit: int = Field(10, ge=1, le=integration.MAX_LEASE)
+
+
 class EventIn(Schema):
-    event_id: str = Field(min_length=1, max_length=120, examples=["crm-7f3a-0001"])
+    event_id: str = Field(
+        min_length=1, max_length=120, pattern=r"^[\x21-\x7e]+$", examples=["crm-7f3a-0001"],
+        description="Your id of the event (printable ASCII, no spaces): the same id again "
+        "is the same event",
+    )  # fmt: skip
     status: str = Field(
         json_schema_extra={"enum": [str(s) for s in integration.EVENT_STATUSES]},
         examples=["accepted"],
@@ -241,10 +254,11 @@ def _event_out(event: Event) -> dict[str, Any]:
         "applications; real ones only real ones."
     ),
 )
-def applications_list(request: HttpRequest, cursor: str = "", limit: int = 50) -> dict[str, Any]:
+def applications_list(request: HttpRequest, query: Query[ListIn]) -> dict[str, Any]:
     scope = _scope(request)
-    limit = max(1, min(limit, MAX_PAGE))
-    page = list(integration.applications_new(scope, after=_decode(scope, cursor))[: limit + 1])
+    limit = query.limit
+    after = _decode(scope, query.cursor)
+    page = list(integration.applications_new(scope, after=after)[: limit + 1])
     shown = page[:limit]
     more = len(page) > limit
     return {
@@ -265,8 +279,8 @@ def applications_list(request: HttpRequest, cursor: str = "", limit: int = 50) -
         "is offered again when its lease ends."
     ),
 )
-def applications_lease(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
-    taken, until = integration.lease_take(_scope(request), limit=limit)
+def applications_lease(request: HttpRequest, query: Query[LeaseIn]) -> dict[str, Any]:
+    taken, until = integration.lease_take(_scope(request), limit=query.limit)
     return {"items": [_ref(a) for a in taken], "leased_until": until}
 
 

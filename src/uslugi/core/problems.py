@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from django.core.exceptions import BadRequest, ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -27,6 +27,7 @@ log = structlog.get_logger("uslugi.api")
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:uslugi:problem:"
+API_PATH = "/api/"
 
 
 class FieldProblem(Schema):
@@ -136,6 +137,18 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _not_json(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A form or multipart body sent to a JSON operation: authentication read it as a form
+    # (request.POST), so the raw body the schema wants is gone.
+    return problem_response(
+        request,
+        status=400,
+        code="bad_request",
+        title=_("The request could not be read."),
+        detail=_("Send the body as JSON, with Content-Type: application/json."),
+    )
+
+
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(request, status=404, code="not_found", title=_("Not found."))
 
@@ -182,6 +195,7 @@ _HANDLERS: list[tuple[type[Exception], Any]] = [
     (DomainError, _domain_error),
     (ValidationError, _validation_error),
     (MultiPartParserError, _bad_request),
+    (RawPostDataException, _not_json),
     (BadRequest, _bad_request),
     (SuspiciousOperation, _bad_request),
     (Http404, _not_found),
@@ -196,3 +210,29 @@ def install(api: NinjaAPI) -> None:
     """Route every kind of error an endpoint can raise to a problem response."""
     for exc_class, handler in _HANDLERS:
         api.add_exception_handler(exc_class, handler)
+
+
+class MethodNotAllowedMiddleware:
+    """Ninja answers a method a path does not have with a plain-text 405; under the API,
+    a problem like every other error (with its Allow header)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith(API_PATH)
+            and not response.get("Content-Type", "").startswith(CONTENT_TYPE)
+        ):
+            problem = problem_response(
+                request,
+                status=405,
+                code="method_not_allowed",
+                title=_("This method is not allowed here."),
+                detail=_("Allowed: %(methods)s.") % {"methods": response.get("Allow", "")},
+            )
+            problem["Allow"] = response.get("Allow", "")
+            return problem
+        return response
