@@ -17,6 +17,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken
 
 from tests.agencies.conftest import HOME, OTHER, PDF, submit
+from uslugi.agencies import integration
 from uslugi.agencies.integration import (
     SystemScope,
     lease_take,
@@ -27,6 +28,7 @@ from uslugi.agencies.integration import (
 from uslugi.agencies.models import AgencySystem, Lease
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import AttachmentKind, Status
+from uslugi.applications.errors import EventIdReused
 from uslugi.applications.models import Application, Attachment, Event
 from uslugi.catalog.models import Department
 from uslugi.core import clock
@@ -494,6 +496,47 @@ def test_duplicate_event_is_returned_not_applied_twice(
     assert again.status_code == 200
     assert again.json() == first.json()
     assert Event.objects.filter(application=application, status="accepted").count() == 1
+
+
+def test_an_event_id_used_for_another_event_is_a_409_not_ignored(
+    api: Client, applicant: Account, home_service: DefinitionVersion
+) -> None:
+    application = submit(applicant, home_service)
+    assert _event(api, application, event_id="crm-1", status="accepted").status_code == 201
+    for other in (
+        {"status": "refused", "comment": "No documents."},  # another status
+        {"status": "accepted", "comment": "Something else"},  # another comment
+    ):
+        reused = _event(api, application, event_id="crm-1", **other)
+        assert _problem(reused, 409)["code"] == "event_id_reused"
+    assert Application.objects.get(pk=application.pk).status == Status.ACCEPTED
+    assert Event.objects.filter(application=application, external_id="crm-1").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twin_events_under_one_id_record_one_and_refuse_the_other(
+    departments: dict[str, Department], applicant: Account, home_service: DefinitionVersion
+) -> None:
+    """Two requests with the same event id and different statuses at the same moment:
+    one is recorded, the other refused (never a second event, nor a silent 200)."""
+    scope = system_scope(system(HOME))
+    for _round in range(4):
+        application = delivered(applicant, home_service)
+
+        def report(status: str, comment: str, application: Application = application) -> Any:
+            try:
+                return integration.event_record(
+                    scope, application, event_id="twin", status=status, comment=comment
+                ).created
+            except EventIdReused:
+                return "reused"
+
+        outcomes = _at_once(
+            lambda: report("accepted", ""), lambda: report("refused", "Missing a page.")
+        )
+        assert sorted(outcomes, key=str) == [True, "reused"], outcomes
+        assert Event.objects.filter(application=application, external_id="twin").count() == 1
 
 
 def test_invalid_transition_is_a_409_problem(

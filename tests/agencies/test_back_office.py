@@ -251,7 +251,9 @@ def test_an_invalid_transition_is_a_409_with_a_clear_message(
     assert response.status_code == 409
     page = response.content.decode()
     assert "cannot become" in page
-    assert "Cancelled by you" in page
+    # The back office's wording: the applicant cancelled it, not the officer.
+    assert "Cancelled by the applicant" in page
+    assert "Cancelled by you" not in page
     response = client.post(f"/agency/{application.pk}/act/accept/")
     assert response.status_code == 409
     application.refresh_from_db()
@@ -284,7 +286,7 @@ def test_bulk_accept_takes_only_delivered_applications_of_the_scope(
     assert AuditEntry.objects.filter(action="agencies.case_action").count() == 2
     page = client.get("/agency/").content.decode()
     assert "Accepted: 2." in page
-    assert "Not accepted (no longer waiting): 2." in page
+    assert "Not accepted (no longer waiting or not yours to accept): 2." in page
 
 
 # --- Claim, assign, workload -----------------------------------------------------------------

@@ -226,9 +226,12 @@ def test_information_requested_reply_with_file_and_result(
         comment="Приложите скан свидетельства.",
         external_id="ag-ev-1",
     )
-    # A repeated agency event (same id) changes nothing.
+    # A repeated agency event (same id, same event) changes nothing.
     services.agency_act(
-        application=application, target=Status.INFO_REQUESTED, external_id="ag-ev-1"
+        application=application,
+        target=Status.INFO_REQUESTED,
+        comment="Приложите скан свидетельства.",
+        external_id="ag-ev-1",
     )
     page = signed_in.get(f"/applications/{application.pk}/").content.decode()
     assert "Приложите скан свидетельства." in page

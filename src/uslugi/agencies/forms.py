@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from uslugi.agencies.constants import ANY_STATUS, Role
-from uslugi.applications.constants import Status
+from uslugi.applications.constants import STAFF_STATUS_LABELS, Status
 from uslugi.forms.engine import MultipleFileField
 
 
@@ -17,7 +17,7 @@ class QueueForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("To do (not decided yet)")), (ANY_STATUS, _("Any"))]
-        + [c for c in Status.choices if c[0] != Status.SUBMITTED],
+        + [(s.value, STAFF_STATUS_LABELS[s]) for s in Status if s != Status.SUBMITTED],
     )
     due = forms.ChoiceField(
         label=_("Due"),

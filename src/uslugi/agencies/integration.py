@@ -30,6 +30,7 @@ from uslugi.agencies.errors import CommentRequired, ResultRequired
 from uslugi.agencies.models import AgencySystem, Lease
 from uslugi.applications import services as applications_services
 from uslugi.applications.constants import Status
+from uslugi.applications.errors import EventIdReused
 from uslugi.applications.models import Application, Attachment, Event
 from uslugi.catalog.models import Department
 from uslugi.catalog.selectors import department_subtree_ids
@@ -393,13 +394,17 @@ def event_record(
     result_ids: list[Any] | None = None,
 ) -> Recorded:
     """A status the agency system reports, once per `event_id`: the same id again
-    returns the event already recorded and changes nothing (TransitionRefused when the
-    lifecycle does not allow the change)."""
-    seen = Event.objects.filter(application=application, external_id=event_id).first()
-    if seen is not None:
-        return Recorded(seen, created=False)
-    started = clock.now()
+    returns the event already recorded and changes nothing; the same id with another
+    status, comment or results is EventIdReused (409); TransitionRefused when the
+    lifecycle does not allow the change."""
     comment = (comment or "").strip()
+    seen = Event.objects.filter(application=application, external_id=event_id).first()
+    if seen is not None:  # the same event again (or another one under its id: a conflict)
+        applications_services.event_same(seen, status=status, comment=comment)
+        kept = {str(pk) for pk in seen.attachments.values_list("upload_id", flat=True)}
+        if kept != {str(pk) for pk in result_ids or []}:
+            raise EventIdReused(field="event_id")
+        return Recorded(seen, created=False)
     if status in {Status.INFO_REQUESTED, Status.REFUSED} and not comment:
         raise CommentRequired(field="comment")
     results: list[Upload] = []
@@ -409,12 +414,12 @@ def event_record(
         results = _results(application, result_ids)
     elif result_ids:
         raise UnknownResult(field="result_ids")
-    _current, event = applications_services.agency_act(
+    # A concurrent twin of this call may have recorded it first: then it is not new.
+    _current, event, created = applications_services.agency_event(
         application=application,
         target=status,
         comment=comment,
         results=results,
         external_id=event_id,
     )
-    # A concurrent twin of this call may have recorded it first: then it is not new.
-    return Recorded(event, created=event.created_at >= started)
+    return Recorded(event, created=created)

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from uslugi.agencies.constants import ANY_STATUS, COMPLETED, OPEN, SUPERVISING, WORKING, Role
 from uslugi.agencies.errors import CaseNotFound
-from uslugi.agencies.models import CaseFile, QueueService, StaffRole
+from uslugi.agencies.models import AutotestRun, CaseFile, QueueService, StaffRole
 from uslugi.applications import numbers
 from uslugi.applications.constants import WITH_AGENCY
 from uslugi.applications.models import Application, Attachment
-from uslugi.catalog.models import Department, Office
+from uslugi.catalog.models import Department, Office, Service, ServiceVariant
 from uslugi.catalog.selectors import department_subtree_ids
 from uslugi.identity.constants import SecondFactor
 
@@ -246,7 +246,8 @@ def queue(scope: Scope, filters: QueueFilter | None = None) -> QuerySet[Applicat
         found.select_related("case_file__assignee")
         .only(
             "id", "number", "title", "service_code", "status", "submitted_at", "is_test",
-            "department_code", "due_on", "case_file__assignee__surname",
+            "department_code", "region_code", "office_code", "due_on",
+            "case_file__assignee__surname",
             "case_file__assignee__first_name", "case_file__assignee__patronymic",
             "case_file__assignee__email", "case_file__assignee__id", "case_file__claimed_at",
         )
@@ -434,6 +435,44 @@ def statistics(
         )
         result.append(row)
     return result
+
+
+def _form_codes_of(codes: frozenset[str]) -> set[str]:
+    """The form codes of the services of these departments: the catalogue's passports
+    and variants, and the published definitions routed to one of them."""
+    from uslugi.forms.constants import VersionStatus
+    from uslugi.forms.models import DefinitionVersion
+
+    found = set(
+        Service.objects.filter(department__code__in=codes).values_list(
+            "online_form_code", flat=True
+        )
+    )
+    found |= set(
+        ServiceVariant.objects.filter(service__department__code__in=codes).values_list(
+            "online_form_code", flat=True
+        )
+    )
+    found |= set(
+        DefinitionVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, document__routing__department__in=sorted(codes)
+        ).values_list("definition__code", flat=True)
+    )
+    return found - {""}
+
+
+def autotest_runs(scope: Scope, limit: int = 200) -> list[AutotestRun]:
+    """The scope's monitoring runs, newest first: those whose test application the scope
+    reaches, and those that never sent one (the form was refused, no published version)
+    of a service of the scope's departments."""
+    if not scope.codes:
+        return []
+    unsent = Q(application__isnull=True, service_code__in=sorted(_form_codes_of(scope.codes)))
+    return list(
+        AutotestRun.objects.filter(scope.q("application__") | unsent)
+        .select_related("application")
+        .order_by("-created_at")[:limit]
+    )
 
 
 def staff_of(scope: Scope) -> QuerySet[StaffRole]:

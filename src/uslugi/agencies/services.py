@@ -12,6 +12,7 @@ files (and right due dates) on the next look.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from uslugi.agencies import working_days
 from uslugi.agencies.constants import (
     ACTION_TARGET,
     DEFAULT_TERM_DAYS,
+    OPEN,
     RESULT_FILES,
     Action,
     Role,
@@ -31,7 +33,9 @@ from uslugi.agencies.constants import (
 from uslugi.agencies.errors import (
     AccountNotFound,
     AdministratorOfOffice,
+    AssignedElsewhere,
     AssigneeOutOfScope,
+    CaseClosed,
     CaseNotFound,
     CommentRequired,
     DepartmentOutOfScope,
@@ -45,7 +49,7 @@ from uslugi.agencies.errors import (
 from uslugi.agencies.models import CaseFile, QueueService, StaffRole
 from uslugi.agencies.selectors import Scope, may_work_on
 from uslugi.applications import services as applications_services
-from uslugi.applications.constants import Actor, Status, allowed
+from uslugi.applications.constants import STAFF_STATUS_LABELS, Actor, Status, allowed
 from uslugi.applications.errors import TransitionRefused
 from uslugi.applications.models import Application
 from uslugi.catalog.models import Department, Office, Region, Service, ServiceVariant
@@ -169,14 +173,36 @@ def _in_scope(scope: Scope, application: Application) -> None:
         raise CaseNotFound()  # outside the scope, or never received (not delivered)
 
 
+def _assignee_id(case: CaseFile) -> str:
+    """The case's assignee for an audit entry ("" for nobody)."""
+    return str(case.assignee_id) if case.assignee_id is not None else ""
+
+
+def may_act(scope: Scope, application: Application, case: CaseFile) -> bool:
+    """Whether this staff member may act on the case: nobody's or their own, or they
+    supervise the application (a colleague's case is the colleague's)."""
+    return case.assignee_id in (None, scope.account.pk) or scope.supervises(application)
+
+
+def assigned_elsewhere(case: CaseFile) -> AssignedElsewhere:
+    """The refusal for acting on a colleague's case, naming the colleague."""
+    assignee = case.assignee
+    name = (assignee.get_full_name() or assignee.email) if assignee is not None else ""
+    return AssignedElsewhere(params={"name": name or str(case.assignee_id)})
+
+
 def case_claim(*, scope: Scope, application: Application) -> CaseFile:
-    """The staff member takes the application (only an unassigned one, or their own)."""
+    """The staff member takes the application (only an open one, unassigned or their
+    own; a supervisor may take it from a colleague)."""
     _in_scope(scope, application)
+    if application.status not in OPEN:  # decided or cancelled: nothing to take
+        raise CaseClosed()
     with transaction.atomic():
         case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
         taken = case.assignee_id not in (None, scope.account.pk)
         if taken and not scope.supervises(application):
             raise NotSupervisor()
+        previous = _assignee_id(case)
         case.assignee = scope.account
         case.claimed_at = clock.now()
         case.save(update_fields=["assignee", "claimed_at"])
@@ -184,7 +210,11 @@ def case_claim(*, scope: Scope, application: Application) -> CaseFile:
             action="agencies.case_claimed",
             actor=scope.account,
             obj=application,
-            details={"number": application.number, "department": application.department_code},
+            details={
+                "number": application.number,
+                "department": application.department_code,
+                "previous_assignee": previous,
+            },
         )
     return case
 
@@ -198,6 +228,7 @@ def case_assign(*, scope: Scope, application: Application, assignee: Any) -> Cas
         raise AssigneeOutOfScope(field="assignee")
     with transaction.atomic():
         case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
+        previous = _assignee_id(case)
         case.assignee = assignee
         case.claimed_at = clock.now() if assignee is not None else None
         case.save(update_fields=["assignee", "claimed_at"])
@@ -208,6 +239,7 @@ def case_assign(*, scope: Scope, application: Application, assignee: Any) -> Cas
             details={
                 "number": application.number,
                 "assignee": str(assignee.pk) if assignee is not None else "",
+                "previous_assignee": previous,
             },
         )
     return case
@@ -231,8 +263,9 @@ def case_act(
     documents: list[UploadedFile] | None = None,
 ) -> Application:
     """One officer's action, as the lifecycle transition it maps to (TransitionRefused
-    when the application's status does not allow it). Audited; an unassigned application
-    becomes the actor's."""
+    when the application's status does not allow it). Only on a case that is nobody's or
+    the actor's own, unless they supervise it (AssignedElsewhere). Audited; an unassigned
+    application becomes the actor's."""
     _in_scope(scope, application)
     target = ACTION_TARGET[Action(action)]
     comment = (comment or "").strip()
@@ -244,12 +277,17 @@ def case_act(
     if not allowed(application.status, target, Actor.AGENCY):
         raise TransitionRefused(
             params={
-                "source": str(Status(application.status).label),
-                "target": str(Status(target).label),
+                "source": str(STAFF_STATUS_LABELS[application.status]),
+                "target": str(STAFF_STATUS_LABELS[target]),
             }
         )
     _check_documents(documents)
     with transaction.atomic():
+        # The case first, locked: a colleague's claim cannot slip in between the check
+        # and the action.
+        case = CaseFile.objects.select_for_update().get(pk=case_file_of(application).pk)
+        if not may_act(scope, application, case):
+            raise assigned_elsewhere(case)
         uploads = [
             forms_services.upload_accept(account=scope.account, field=RESULT_FILES, upload=d)
             for d in documents
@@ -261,7 +299,6 @@ def case_act(
             results=uploads,
             actor_account=scope.account,
         )
-        case = CaseFile.objects.select_for_update().get(pk=case_file_of(current).pk)
         if case.assignee_id is None:
             case.assignee = scope.account
             case.claimed_at = clock.now()
@@ -281,15 +318,32 @@ def case_act(
     return current
 
 
+def _unique_ids(values: Iterable[Any]) -> list[uuid.UUID | None]:
+    """The ids as UUIDs, each once, in order (None for one that is not an id)."""
+    found: dict[uuid.UUID | None, None] = {}
+    invalid = 0
+    for value in values:
+        try:
+            found[value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))] = None
+        except ValueError:
+            invalid += 1
+    return list(found) + [None] * invalid
+
+
 def bulk_accept(*, scope: Scope, application_ids: Iterable[Any]) -> tuple[int, int]:
-    """Accept each chosen delivered application of the scope; (accepted, skipped)."""
-    ids = list(application_ids)
-    chosen = list(Application.objects.filter(scope.q(), pk__in=ids, status=Status.DELIVERED))
+    """Accept each chosen delivered application of the scope that is nobody's, the
+    actor's, or one they supervise; (accepted, not accepted), each id counted once."""
+    ids = _unique_ids(application_ids)
+    chosen = list(
+        Application.objects.filter(
+            scope.q(), pk__in=[i for i in ids if i is not None], status=Status.DELIVERED
+        )
+    )
     accepted = 0
     for application in chosen:
         try:
             case_act(scope=scope, application=application, action=Action.ACCEPT)
-        except TransitionRefused:  # changed meanwhile (cancelled by the applicant)
+        except (TransitionRefused, AssignedElsewhere):  # changed meanwhile, or a colleague's
             continue
         accepted += 1
     return accepted, len(ids) - accepted
@@ -367,7 +421,7 @@ def _role_limits(
 
 def staff_role_revoke(*, scope: Scope, role_id: Any) -> None:
     grant = (
-        StaffRole.objects.select_related("department")
+        StaffRole.objects.select_related("department", "region", "office")
         .filter(pk=role_id, department__code__in=scope.administered)
         .first()
     )
@@ -382,6 +436,8 @@ def staff_role_revoke(*, scope: Scope, role_id: Any) -> None:
                 "account": str(grant.account_id),
                 "department": grant.department.code,
                 "role": grant.role,
+                "region": grant.region.code if grant.region is not None else "",
+                "office": (grant.office.code or "") if grant.office is not None else "",
             },
         )
         grant.delete()

@@ -33,6 +33,7 @@ from uslugi.agencies.forms import (
     StaffRoleForm,
     StatisticsForm,
 )
+from uslugi.agencies.models import AutotestRun
 from uslugi.agencies.selectors import QueueFilter, Scope
 from uslugi.applications.constants import Actor, AttachmentKind, allowed
 from uslugi.applications.errors import TransitionRefused
@@ -112,7 +113,8 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
                 ),
                 "may_accept": allowed(
                     application.status, ACTION_TARGET[Action.ACCEPT], Actor.AGENCY
-                ),
+                )
+                and (case is None or services.may_act(scope, application, case)),
             }
         )
     return render(
@@ -141,8 +143,10 @@ def _case_context(
         .prefetch_related("attachments__upload")
     )
     status = application.status
+    # A colleague's case is theirs (or a supervisor's): no buttons that would be refused.
+    may_act = services.may_act(scope, application, case)
     actions = {
-        str(action): allowed(status, target, Actor.AGENCY)
+        str(action): may_act and allowed(status, target, Actor.AGENCY)
         for action, target in ACTION_TARGET.items()
     }
     supervising = scope.supervises(application)
@@ -159,6 +163,8 @@ def _case_context(
         ),
         "events": events,
         "actions": actions,
+        "may_act": may_act,
+        "assigned_elsewhere": "" if may_act else services.assigned_elsewhere(case).text,
         "accept_form": forms.get("accept_form") or CommentForm(prefix="accept"),
         "start_form": forms.get("start_form") or CommentForm(prefix="start"),
         "request_form": forms.get("request_form") or RequestInfoForm(prefix="request_info"),
@@ -287,7 +293,9 @@ def bulk_accept(request: HttpRequest, scope: Scope) -> HttpResponse:
     accepted, skipped = services.bulk_accept(scope=scope, application_ids=ids)
     text = _("Accepted: %(accepted)s.") % {"accepted": accepted}
     if skipped:
-        text += " " + _("Not accepted (no longer waiting): %(skipped)s.") % {"skipped": skipped}
+        text += " " + _("Not accepted (no longer waiting or not yours to accept): %(skipped)s.") % {
+            "skipped": skipped
+        }
     messages.success(request, text)
     return redirect("agencies:queue")
 
@@ -402,10 +410,9 @@ def staff_revoke(request: HttpRequest, scope: Scope, role_id: uuid.UUID) -> Http
 
 @staff_required
 def autotest_results(request: HttpRequest, scope: Scope) -> HttpResponse:
-    """Monitoring autotests: the latest result per service and scenario, and history."""
-    from uslugi.agencies.models import AutotestRun
-
-    runs = list(AutotestRun.objects.select_related("application").order_by("-created_at")[:200])
+    """Monitoring autotests of the scope's services: the latest result per service and
+    scenario, and history."""
+    runs = selectors.autotest_runs(scope)
     latest: dict[tuple[str, bool], AutotestRun] = {}
     for record in runs:
         latest.setdefault((record.service_code, record.full), record)

@@ -29,6 +29,20 @@ from uslugi.agencies.webhooks import DeliveryStatus, Selection
 from uslugi.applications import numbers
 
 PAGE_SIZE = 50
+# The days a period may name: its start and the day after its end must still be times
+# (9999-12-31 + 1 day is past the last date there is).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
+def _day_in_range(day: dt.date | None) -> dt.date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise forms.ValidationError(
+            _("Enter a date between the years %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_DAY.year, "last": LAST_DAY.year},
+        )
+    return day
 
 
 class WebhookFilterForm(forms.Form):
@@ -44,6 +58,12 @@ class WebhookFilterForm(forms.Form):
     number = forms.CharField(
         label=gettext_lazy("Application number"), required=False, max_length=40
     )
+
+    def clean_since(self) -> dt.date | None:
+        return _day_in_range(self.cleaned_data["since"])
+
+    def clean_until(self) -> dt.date | None:
+        return _day_in_range(self.cleaned_data["until"])
 
     def clean_number(self) -> str:
         text = self.cleaned_data["number"].strip()

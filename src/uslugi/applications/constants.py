@@ -22,6 +22,14 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
+# The back office's wording of each status (the applicant's pages use the labels above,
+# written to the applicant: "Cancelled by you" reads to staff as "by the applicant").
+STAFF_STATUS_LABELS: dict[str, Any] = {
+    **{status: status.label for status in Status},
+    Status.CANCELLED: _("Cancelled by the applicant"),
+}
+
+
 class Actor(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
     AGENCY = "agency", _("Agency")

@@ -15,6 +15,14 @@ class TransitionRefused(Conflict):
     message = _("An application that is “%(source)s” cannot become “%(target)s”.")
 
 
+class EventIdReused(Conflict):
+    code = "event_id_reused"
+    message = _(
+        "This event id was already used for another event of this application: give a new "
+        "event a new id."
+    )
+
+
 class NotAnApplicationService(InvalidInput):
     code = "not_an_application_service"
     message = _("This service answers at once; it has no application to send.")

@@ -26,6 +26,7 @@ from uslugi.applications.constants import Actor, AttachmentKind, Status, allowed
 from uslugi.applications.errors import (
     AnswersIncomplete,
     ApplicationNotFound,
+    EventIdReused,
     LevelTooLow,
     NotAnApplicationService,
     TransitionRefused,
@@ -245,6 +246,13 @@ def _deliver_soon(application_id: Any) -> None:
     deliver.enqueue(str(application_id))
 
 
+def event_same(event: Event, *, status: str, comment: str = "") -> None:
+    """An event recorded under an external id, asked for again: the same event (fine), or
+    another one under the same id (EventIdReused, never silently dropped)."""
+    if event.status != status or str(event.comment or "").strip() != (comment or "").strip():
+        raise EventIdReused(field="event_id")
+
+
 def transition(
     *,
     application: Application,
@@ -259,14 +267,32 @@ def transition(
     An `external_id` (an agency system's event id) makes the call idempotent: the same
     id again returns the event already recorded and changes nothing.
     """
+    current, event, _created = _transition(
+        application=application, target=target, actor=actor, actor_account=actor_account,
+        comment=comment, external_id=external_id,
+    )  # fmt: skip
+    return current, event
+
+
+def _transition(
+    *,
+    application: Application,
+    target: str,
+    actor: str,
+    actor_account: Any = None,
+    comment: str = "",
+    external_id: str = "",
+) -> tuple[Application, Event, bool]:
+    """`transition`, and whether the event is new (False: the same external id again)."""
     with transaction.atomic():
         current = Application.objects.select_for_update().filter(pk=application.pk).first()
         if current is None:
             raise ApplicationNotFound()
         if external_id:
             seen = Event.objects.filter(application=current, external_id=external_id).first()
-            if seen is not None:
-                return current, seen
+            if seen is not None:  # under the row lock: a concurrent twin is seen here
+                event_same(seen, status=target, comment=comment)
+                return current, seen, False
         if not allowed(current.status, target, actor):
             raise TransitionRefused(
                 params={
@@ -293,7 +319,7 @@ def transition(
             obj=current,
             details={"from": previous, "to": target, "by": actor},
         )
-    return current, event
+    return current, event, True
 
 
 def cancel(*, application: Application, account: Any) -> Application:
@@ -339,8 +365,27 @@ def agency_act(
 ) -> tuple[Application, Event]:
     """What the agency does (back office, integration API): a status with its comment and,
     for a completion, result documents."""
+    current, event, _created = agency_event(
+        application=application, target=target, comment=comment, results=results,
+        actor_account=actor_account, external_id=external_id,
+    )  # fmt: skip
+    return current, event
+
+
+def agency_event(
+    *,
+    application: Application,
+    target: str,
+    comment: str = "",
+    results: list[Upload] | None = None,
+    actor_account: Any = None,
+    external_id: str = "",
+) -> tuple[Application, Event, bool]:
+    """`agency_act`, and whether the event is new. The same external id again changes
+    nothing: its result documents are those of the first time (different ones, or a
+    different status or comment, are EventIdReused)."""
     with transaction.atomic():
-        current, event = transition(
+        current, event, created = _transition(
             application=application,
             target=target,
             actor=Actor.AGENCY,
@@ -348,13 +393,16 @@ def agency_act(
             comment=comment,
             external_id=external_id,
         )
-        if event.external_id == external_id and event.attachments.exists():
-            return current, event  # a repeated event: its files are already there
+        if not created:
+            kept = set(event.attachments.values_list("upload_id", flat=True))
+            if kept != {upload.pk for upload in results or []}:
+                raise EventIdReused(field="event_id")
+            return current, event, False
         for upload in results or []:
             Attachment.objects.create(
                 application=current, upload=upload, kind=AttachmentKind.RESULT, event=event
             )
-    return current, event
+    return current, event, True
 
 
 # --- Delivery ----------------------------------------------------------------------------------

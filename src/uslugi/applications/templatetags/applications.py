@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from uslugi.applications.constants import Status
+from uslugi.applications.constants import STAFF_STATUS_LABELS, Status
 
 register = template.Library()
 
@@ -34,3 +34,16 @@ def status_tag(status: str, label: str) -> SafeString:
     return format_html(
         '<strong class="govuk-tag govuk-tag--{}">{}</strong>', status_colour(status), label
     )
+
+
+@register.filter
+def staff_status(status: str) -> str:
+    """The back office's label of a status ("Cancelled by the applicant", not "by you")."""
+    label = STAFF_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+@register.simple_tag
+def staff_status_tag(status: str) -> SafeString:
+    """`status_tag` with the back office's label."""
+    return status_tag(status, staff_status(status))
