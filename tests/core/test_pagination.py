@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +118,8 @@ def test_counts_up_to_the_cap_and_says_when_there_are_more(
         assert capped_count(rows, cap=20) == CappedCount(12, capped=False)
     assert capped_count(rows, cap=12) == CappedCount(12, capped=False)
     assert capped_count(rows, cap=10) == CappedCount(10, capped=True)
+    # An order the index serves: walked on PostgreSQL, left out on SQLite.
+    with CaptureQueriesContext(connection) as captured:
+        assert capped_count(rows, cap=10, column="date", ordered=("date",)).capped
+    walked = "ORDER BY" in captured.captured_queries[0]["sql"]
+    assert walked == (connection.vendor == "postgresql")

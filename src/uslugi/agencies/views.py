@@ -124,7 +124,10 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "scope": scope,
             "form": form,
             "page": page,
-            "count": capped_count(found, column=selectors.QUEUE_ORDER[0]),
+            # The count walks the queue's index in its order (its columns, not the id).
+            "count": capped_count(
+                found, column=selectors.QUEUE_ORDER[0], ordered=selectors.QUEUE_ORDER[:-1]
+            ),
             "rows": rows,
             "test": filters.test,
             "has_offices": len(offices) > 1,
