@@ -415,11 +415,11 @@ def event_record(
     elif result_ids:
         raise UnknownResult(field="result_ids")
     # A concurrent twin of this call may have recorded it first: then it is not new.
-    _current, event, created = applications_services.agency_event(
+    moved = applications_services.agency_act(
         application=application,
         target=status,
         comment=comment,
         results=results,
         external_id=event_id,
     )
-    return Recorded(event, created=created)
+    return Recorded(moved.event, created=moved.created)

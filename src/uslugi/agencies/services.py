@@ -292,13 +292,13 @@ def case_act(
             forms_services.upload_accept(account=scope.account, field=RESULT_FILES, upload=d)
             for d in documents
         ]
-        current, _event = applications_services.agency_act(
+        current = applications_services.agency_act(
             application=application,
             target=target,
             comment=comment,
             results=uploads,
             actor_account=scope.account,
-        )
+        ).application
         if case.assignee_id is None:
             case.assignee = scope.account
             case.claimed_at = clock.now()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import structlog
 from django.conf import settings
@@ -253,6 +253,15 @@ def event_same(event: Event, *, status: str, comment: str = "") -> None:
         raise EventIdReused(field="event_id")
 
 
+class Moved(NamedTuple):
+    """A transition's outcome: the application, its event, and whether the event is new
+    (False: the same external id again, nothing changed)."""
+
+    application: Application
+    event: Event
+    created: bool
+
+
 def transition(
     *,
     application: Application,
@@ -261,29 +270,13 @@ def transition(
     actor_account: Any = None,
     comment: str = "",
     external_id: str = "",
-) -> tuple[Application, Event]:
+) -> Moved:
     """Move an application along its lifecycle, or refuse (TransitionRefused).
 
     An `external_id` (an agency system's event id) makes the call idempotent: the same
-    id again returns the event already recorded and changes nothing.
+    id again returns the event already recorded and changes nothing (another event under
+    that id is EventIdReused).
     """
-    current, event, _created = _transition(
-        application=application, target=target, actor=actor, actor_account=actor_account,
-        comment=comment, external_id=external_id,
-    )  # fmt: skip
-    return current, event
-
-
-def _transition(
-    *,
-    application: Application,
-    target: str,
-    actor: str,
-    actor_account: Any = None,
-    comment: str = "",
-    external_id: str = "",
-) -> tuple[Application, Event, bool]:
-    """`transition`, and whether the event is new (False: the same external id again)."""
     with transaction.atomic():
         current = Application.objects.select_for_update().filter(pk=application.pk).first()
         if current is None:
@@ -292,7 +285,7 @@ def _transition(
             seen = Event.objects.filter(application=current, external_id=external_id).first()
             if seen is not None:  # under the row lock: a concurrent twin is seen here
                 event_same(seen, status=target, comment=comment)
-                return current, seen, False
+                return Moved(current, seen, created=False)
         if not allowed(current.status, target, actor):
             raise TransitionRefused(
                 params={
@@ -319,18 +312,17 @@ def _transition(
             obj=current,
             details={"from": previous, "to": target, "by": actor},
         )
-    return current, event, True
+    return Moved(current, event, created=True)
 
 
 def cancel(*, application: Application, account: Any) -> Application:
     """The applicant cancels (allowed until the agency accepts)."""
     if application.account_id != account.pk:
         raise ApplicationNotFound()
-    current, _event_row = transition(
+    return transition(
         application=application, target=Status.CANCELLED, actor=Actor.APPLICANT,
         actor_account=account,
-    )  # fmt: skip
-    return current
+    ).application  # fmt: skip
 
 
 def reply(
@@ -340,13 +332,13 @@ def reply(
     if application.account_id != account.pk:
         raise ApplicationNotFound()
     with transaction.atomic():
-        _current, event = transition(
+        event = transition(
             application=application,
             target=Status.INFO_PROVIDED,
             actor=Actor.APPLICANT,
             actor_account=account,
             comment=text,
-        )
+        ).event
         for upload in uploads or []:
             Attachment.objects.create(
                 application=application, upload=upload, kind=AttachmentKind.REPLY, event=event
@@ -362,30 +354,13 @@ def agency_act(
     results: list[Upload] | None = None,
     actor_account: Any = None,
     external_id: str = "",
-) -> tuple[Application, Event]:
+) -> Moved:
     """What the agency does (back office, integration API): a status with its comment and,
-    for a completion, result documents."""
-    current, event, _created = agency_event(
-        application=application, target=target, comment=comment, results=results,
-        actor_account=actor_account, external_id=external_id,
-    )  # fmt: skip
-    return current, event
-
-
-def agency_event(
-    *,
-    application: Application,
-    target: str,
-    comment: str = "",
-    results: list[Upload] | None = None,
-    actor_account: Any = None,
-    external_id: str = "",
-) -> tuple[Application, Event, bool]:
-    """`agency_act`, and whether the event is new. The same external id again changes
-    nothing: its result documents are those of the first time (different ones, or a
-    different status or comment, are EventIdReused)."""
+    for a completion, result documents. The same external id again changes nothing: its
+    result documents are those of the first time (different ones, or a different status
+    or comment, are EventIdReused)."""
     with transaction.atomic():
-        current, event, created = _transition(
+        moved = transition(
             application=application,
             target=target,
             actor=Actor.AGENCY,
@@ -393,16 +368,17 @@ def agency_event(
             comment=comment,
             external_id=external_id,
         )
-        if not created:
-            kept = set(event.attachments.values_list("upload_id", flat=True))
+        if not moved.created:
+            kept = set(moved.event.attachments.values_list("upload_id", flat=True))
             if kept != {upload.pk for upload in results or []}:
                 raise EventIdReused(field="event_id")
-            return current, event, False
+            return moved
         for upload in results or []:
             Attachment.objects.create(
-                application=current, upload=upload, kind=AttachmentKind.RESULT, event=event
-            )
-    return current, event, True
+                application=moved.application, upload=upload, kind=AttachmentKind.RESULT,
+                event=moved.event,
+            )  # fmt: skip
+    return moved
 
 
 # --- Delivery ----------------------------------------------------------------------------------
