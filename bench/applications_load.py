@@ -19,8 +19,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench import wrk
+from bench.server import HOST
 
 # Why a response is wrong (None: as expected), from its status and Location header.
 Check = Callable[[int, str], str | None]
@@ -185,6 +187,17 @@ def wrk_run(
     return wrk.parse(out.stdout), int(match.group(1)) / 1000
 
 
+def get(port: int, path: str, cookie: str = "", *, timeout: float = 120) -> tuple[int, bytes]:
+    """One GET on the portal (with a session cookie, if given): status and body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 # --- Server time, from the portal's own request log ------------------------------------------
 
 
@@ -198,11 +211,8 @@ class RequestLog:
     def mark(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
 
-    def durations(self, since: int, *, route: str) -> tuple[list[float], Counter[int]]:
-        """Server times (ms) of the requests to `route` logged after the mark, and their
-        status codes."""
-        durations: list[float] = []
-        statuses: Counter[int] = Counter()
+    def lines(self, since: int) -> Iterator[dict[str, Any]]:
+        """The `request` lines logged after the mark."""
         with self.path.open("rb") as f:
             f.seek(since)
             for raw in f:
@@ -212,7 +222,23 @@ class RequestLog:
                     line = json.loads(raw)
                 except ValueError:
                     continue
-                if line.get("event") == "request" and line.get("route") == route:
-                    durations.append(float(line["duration_ms"]))
-                    statuses[int(line["status_code"])] += 1
+                if line.get("event") == "request":
+                    yield line
+
+    def durations(self, since: int, *, route: str) -> tuple[list[float], Counter[int]]:
+        """Server times (ms) of the requests to `route` logged after the mark, and their
+        status codes."""
+        durations: list[float] = []
+        statuses: Counter[int] = Counter()
+        for line in self.lines(since):
+            if line.get("route") == route:
+                durations.append(float(line["duration_ms"]))
+                statuses[int(line["status_code"])] += 1
         return durations, statuses
+
+    def by_route(self, since: int) -> dict[str, list[float]]:
+        """Server times (ms) by route of the requests logged after the mark."""
+        found: dict[str, list[float]] = {}
+        for line in self.lines(since):
+            found.setdefault(str(line.get("route")), []).append(float(line["duration_ms"]))
+        return found

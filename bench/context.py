@@ -4,6 +4,7 @@ line, the machine, and helpers to start the portal and load it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -57,3 +58,24 @@ def run_role(module: str, env: dict[str, str], log: Path, *args: str, timeout: f
         tail = log.read_text(errors="replace")[-3000:]
         raise SuiteError(f"{module} {args[0]} failed ({out.returncode}):\n{tail}")
     return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+
+def postgres_url(ctx: Context) -> str:
+    """The PostgreSQL database a suite may write to: `BENCH_POSTGRES_URL`, else a postgres
+    `--database-url`, else ""."""
+    url = os.environ.get("BENCH_POSTGRES_URL", "")
+    if not url and ctx.server.database_url.startswith("postgres"):
+        url = ctx.server.database_url
+    return url
+
+
+def measured_databases(ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
+    """The databases a suite measures, as (label, URL; "" for the portal's own SQLite),
+    and a note when PostgreSQL is left out (no `postgres_url`)."""
+    url = postgres_url(ctx)
+    if url:
+        return [("SQLite", ""), ("PostgreSQL", url)], []
+    return [("SQLite", "")], [
+        "**PostgreSQL was not measured**: set `BENCH_POSTGRES_URL` to a database this "
+        "suite may write to (or pass a postgres `--database-url`)."
+    ]

@@ -48,8 +48,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import applications_load as load_tool
-from bench.applications_load import Outcome, Request
-from bench.context import Context, SuiteError, run_role
+from bench.applications_load import Outcome, Request, RequestLog
+from bench.context import Context, SuiteError, measured_databases, run_role
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, HOST, Portal, ServerSettings
 from bench.wrk import LoadResult, LoadSettings
@@ -77,29 +77,17 @@ def _role(env: dict[str, str], log: Path, *args: str) -> Any:
     return run_role("bench.agencies_roles", env, log, *args, timeout=TIMEOUT_S)
 
 
-def _server_times(path: Path, since: int) -> dict[str, list[float]]:
-    """Server times (ms) by route of the requests the portal logged after the mark."""
-    found: dict[str, list[float]] = {}
-    with path.open("rb") as f:
-        f.seek(since)
-        for raw in f:
-            if b'"request"' not in raw:
-                continue
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue
-            if line.get("event") == "request":
-                found.setdefault(str(line.get("route")), []).append(float(line["duration_ms"]))
-    return found
-
-
 def _route(times: dict[str, list[float]], ending: str) -> list[float]:
     return [t for route, values in times.items() if route.endswith(ending) for t in values]
 
 
 def _p(values: list[float], share: float) -> float:
     return load_tool.percentile(sorted(values), share)
+
+
+def _spread(values: list[float]) -> str:
+    """p50 / p95 of the values, to one decimal."""
+    return f"{_p(values, 0.5):.1f} / {_p(values, 0.95):.1f}"
 
 
 def _median(values: list[float]) -> float:
@@ -317,7 +305,7 @@ class _Run:
         self.log = log
         self.env = portal.environment(portal.tmp)
         self.tmp = portal.tmp
-        self.server_log = portal.tmp / "server.log"
+        self.server_log = RequestLog(portal.tmp / "server.log")
         self.setup: dict[str, Any] = {}
         self.tokens: list[str] = []
 
@@ -325,7 +313,7 @@ class _Run:
         return _role(self.env, self.log, *args)
 
     def mark(self) -> int:
-        return self.server_log.stat().st_size if self.server_log.exists() else 0
+        return self.server_log.mark()
 
     def hello(self, duration_s: float) -> Outcome:
         requests = [itertools.repeat(Request("GET", HELLO_PATH, {})) for _ in self.tokens]
@@ -406,7 +394,7 @@ class _ApiRounds:
         stock = max(PULL_STOCK, math.ceil(rate * self.duration * 2))
         mark = run.mark()
         result = run.pull(self.duration, stock, batch=batch)
-        times = _server_times(run.server_log, mark)
+        times = run.server_log.by_route(mark)
         prefix = "batch " if batch else ""
         self.server[prefix + "lease"] += _route(times, "/lease")
         self.server[prefix + "ack"] += _route(times, "/ack")
@@ -429,7 +417,7 @@ class _ApiRounds:
         wanted = self.event_rate * self.duration * 4 / len(EVENT_STATUSES) / CLIENTS
         mark = run.mark()
         outcome, lists = run.events(self.duration, math.ceil(wanted) + 2)
-        self.server["event"] += _route(_server_times(run.server_log, mark), "/events")
+        self.server["event"] += _route(run.server_log.by_route(mark), "/events")
         self.events.append(outcome)
         self.created += outcome.statuses[201]
         self.event_rate = max(self.event_rate, outcome.as_load().rps)
@@ -451,7 +439,7 @@ class _ApiRounds:
         replay = load_tool.drive(
             HOST, run.portal.port, replays, duration_s=self.duration, check=_replayed
         )
-        self.server["replay"] = _route(_server_times(run.server_log, mark), "/events")
+        self.server["replay"] = _route(run.server_log.by_route(mark), "/events")
         self.show(0, "replays", replay.as_load(), f"  ({replay.count:,} events)")
         if replay.errors:
             self.twice.append(f"replayed events: {replay.problems[:2]}")
@@ -491,16 +479,6 @@ class _Queue:
     queries: dict[str, list[list[Any]]]  # by page: [label, ms] of each query, in process
 
 
-def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=120)
-    try:
-        connection.request("GET", path, headers={"Cookie": cookie})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
     label = run.label
     print(f"  {label}: {QUEUE_APPLICATIONS:,} applications in the queue's department", flush=True)
@@ -510,6 +488,7 @@ def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
     cookie = f"sessionid={run.setup['officer_session']}"
     script = load_tool.wrk_script(run.tmp, "officer", cookie)
     service = run.setup["services"][1]
+    deep = run.role("deep", QUEUE_ROUTE, "200")
     pages = {
         "hello, signed in": HELLO_PATH,
         "queue": QUEUE_ROUTE,
@@ -518,12 +497,12 @@ def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
         "queue, overdue": f"{QUEUE_ROUTE}?due=overdue",
         "queue, search by number": f"{QUEUE_ROUTE}?" + urlencode({"number": seed["number"]}),
         # Page 200, as an officer reaches it: by following "next" 199 times.
-        "queue, page 200": run.role("deep", QUEUE_ROUTE, "200")["path"],
+        "queue, page 200": deep["path"],
         "queue, assigned to me": f"{QUEUE_ROUTE}?assignee=mine",
     }
     for name, path in pages.items():
         began = time.perf_counter()
-        status, body = _get(run.portal.port, path, cookie)
+        status, body = load_tool.get(run.portal.port, path, cookie)
         if status != 200:
             raise SuiteError(f"{label}: {name} answered {status}: {body[:300]!r}")
         if name == "queue, search by number" and seed["number"].encode() not in body:
@@ -550,7 +529,7 @@ def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
                 duration_s=calm.duration_s, timeout_s=calm.timeout_s,
             )  # fmt: skip
             route = HELLO_PATH if name.startswith("hello") else QUEUE_ROUTE
-            times = _server_times(run.server_log, mark).get(route, [])
+            times = run.server_log.by_route(mark).get(route, [])
             runs[name].append(result)
             server[name].append(times)
             print(
@@ -564,7 +543,8 @@ def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
         "queue, service and status": "one service, status in progress",
         "queue, overdue": f"due before today and open ({seed['overdue']:,})",
         "queue, search by number": "a full number",
-        "queue, page 200": "rows 4,976 to 5,000 (the cursor of 199 'next' links)",
+        "queue, page 200": f"page {deep['page']}: rows {(deep['page'] - 1) * 25 + 1:,} to "
+        f"{deep['page'] * 25:,} (the cursor of {deep['page'] - 1} 'next' links)",
         "queue, assigned to me": "the officer's own",
     }
     rows = [Row(f"{label}: {name}", what[name], runs[name]) for name in names]
@@ -579,13 +559,6 @@ def _queue(run: _Run, load: LoadSettings, workers: int) -> _Queue:
 
 
 # --- The suite ----------------------------------------------------------------------------------
-
-
-def _postgres_url(ctx: Context) -> str:
-    url = os.environ.get("BENCH_POSTGRES_URL", "")
-    if not url and ctx.server.database_url.startswith("postgres"):
-        url = ctx.server.database_url
-    return url
 
 
 @dataclass
@@ -648,9 +621,8 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
     lines.append([
         f"{label}: lease of {LEASE_BATCH} / ack, the clients' latency p50 / p95; the "
         "server's time p50 / p95",
-        f"lease {_p(lease, 0.5):.1f} / {_p(lease, 0.95):.1f} ms, ack {_p(ack, 0.5):.1f} / "
-        f"{_p(ack, 0.95):.1f} ms; server: lease {_p(s['lease'], 0.5):.1f} / "
-        f"{_p(s['lease'], 0.95):.1f} ms, ack {_p(s['ack'], 0.5):.1f} / {_p(s['ack'], 0.95):.1f} ms",
+        f"lease {_spread(lease)} ms, ack {_spread(ack)} ms; server: lease "
+        f"{_spread(s['lease'])} ms, ack {_spread(s['ack'])} ms",
         "—",
         "—",
     ])  # fmt: skip
@@ -670,10 +642,8 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
     lines.append([
         f"{label}: lease of {LEASE_BATCH} / acknowledgement of the {LEASE_BATCH}, the "
         "clients' latency p50 / p95; the server's time p50 / p95",
-        f"lease {_p(lease, 0.5):.1f} / {_p(lease, 0.95):.1f} ms, batch ack "
-        f"{_p(ack, 0.5):.1f} / {_p(ack, 0.95):.1f} ms; server: lease "
-        f"{_p(s['batch lease'], 0.5):.1f} / {_p(s['batch lease'], 0.95):.1f} ms, batch ack "
-        f"{_p(s['batch ack'], 0.5):.1f} / {_p(s['batch ack'], 0.95):.1f} ms",
+        f"lease {_spread(lease)} ms, batch ack {_spread(ack)} ms; server: lease "
+        f"{_spread(s['batch lease'])} ms, batch ack {_spread(s['batch ack'])} ms",
         "—",
         "—",
     ])  # fmt: skip
@@ -686,7 +656,7 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
         "rounds), over hello/s; the clients' latency p50 / p95; the server's time p50 / p95",
         f"{_median(rates):,.0f}/s; {_median(per_round):.1%} of hello; "
         f"{_p(pooled, 0.5):.0f} / {_p(pooled, 0.95):.0f} ms; "
-        f"{_p(s['event'], 0.5):.1f} / {_p(s['event'], 0.95):.1f} ms; "
+        f"{_spread(s['event'])} ms; "
         f"{api.created_events:,} events",
         "—",
         "exactly once" if exact else "**not exactly once**",
@@ -695,8 +665,7 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
     lines.append([
         f"{label}: replayed events (same ids, 200, nothing changes) per second; the "
         "server's time p50 / p95",
-        f"{replay.as_load().rps:,.0f}/s ({replay.count:,}); {_p(s['replay'], 0.5):.1f} / "
-        f"{_p(s['replay'], 0.95):.1f} ms",
+        f"{replay.as_load().rps:,.0f}/s ({replay.count:,}); {_spread(s['replay'])} ms",
         "—",
         "all 200" if not replay.errors else "**errors**",
     ])  # fmt: skip
@@ -754,16 +723,7 @@ def _figures(found: _Found) -> tuple[list[list[str]], list[Row], list[Ratio]]:
 
 def run(ctx: Context) -> SuiteReport:
     tmp = Path(tempfile.mkdtemp(prefix="uslugi-agencies-bench-"))
-    databases = [("SQLite", "")]
-    postgres = _postgres_url(ctx)
-    notes: list[str] = []
-    if postgres:
-        databases.append(("PostgreSQL", postgres))
-    else:
-        notes.append(
-            "**PostgreSQL was not measured**: set `BENCH_POSTGRES_URL` to a database this "
-            "suite may write to (or pass a postgres `--database-url`)."
-        )
+    databases, notes = measured_databases(ctx)
     found: list[_Found] = []
     try:
         for label, url in databases:

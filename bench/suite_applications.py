@@ -34,11 +34,9 @@ and notifications, its definitions, and empties the background-task queue.
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import json
 import math
-import os
 import re
 import shutil
 import socket
@@ -57,7 +55,7 @@ from urllib.parse import urlencode
 from bench import applications_load as load_tool
 from bench.applications_load import Outcome, Request, RequestLog
 from bench.applications_roles import CSRF_SECRET as CSRF  # the cookie's and header's
-from bench.context import Context, SuiteError, run_role
+from bench.context import Context, SuiteError, measured_databases, run_role
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, HOST, Portal, ServerSettings
@@ -368,16 +366,6 @@ class _Dashboard:
     calm_connections: int
 
 
-def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 def _dashboard(run: _Run, load: LoadSettings, workers: int) -> _Dashboard:
     label = run.label
     person = run.setup["person_session"]
@@ -403,7 +391,7 @@ def _dashboard(run: _Run, load: LoadSettings, workers: int) -> _Dashboard:
     }  # fmt: skip
     for name, (path, script, _route, _busy) in endpoints.items():
         cookie = f"sessionid={person}" if script == scripts["person"] else ""
-        status, body = _get(run.portal.port, path, cookie)
+        status, body = load_tool.get(run.portal.port, path, cookie)
         if status != 200:
             raise SuiteError(f"{label}: {name} answered {status}: {body[:300]!r}")
     requests_log = RequestLog(run.tmp / "server.log")
@@ -631,13 +619,6 @@ def _notifications(run: _Run, smtp: _Smtp, rounds: int, count: int) -> _Notifica
 # --- The suite ---------------------------------------------------------------------------------
 
 
-def _postgres_url(ctx: Context) -> str:
-    url = os.environ.get("BENCH_POSTGRES_URL", "")
-    if not url and ctx.server.database_url.startswith("postgres"):
-        url = ctx.server.database_url
-    return url
-
-
 def _p(values: list[float], share: float) -> float:
     return load_tool.percentile(sorted(values), share)
 
@@ -756,16 +737,7 @@ def _figures(found: _Found) -> list[list[str]]:
 
 def run(ctx: Context) -> SuiteReport:
     tmp = Path(tempfile.mkdtemp(prefix="uslugi-applications-bench-"))
-    databases = [("SQLite", "")]
-    postgres = _postgres_url(ctx)
-    notes: list[str] = []
-    if postgres:
-        databases.append(("PostgreSQL", postgres))
-    else:
-        notes.append(
-            "**PostgreSQL was not measured**: set `BENCH_POSTGRES_URL` to a database this "
-            "suite may write to (or pass a postgres `--database-url`)."
-        )
+    databases, notes = measured_databases(ctx)
     smtp = _Smtp.start()
     found: list[_Found] = []
     try:

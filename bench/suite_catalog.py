@@ -12,7 +12,6 @@ server's work for one query (analysis, index look-ups, ranking) without HTTP."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from bench.context import Context, SuiteError
+from bench.context import Context, SuiteError, postgres_url
 from bench.machine import ROOT
 from bench.report import Ratio, Row, SuiteReport, Table
 from bench.server import HELLO_PATH, ServerError, portal_environment
@@ -134,13 +133,6 @@ def _probe(env: dict[str, str], label: str) -> dict[str, Any]:
     return result
 
 
-def _postgres_url(ctx: Context) -> str:
-    url = os.environ.get("BENCH_POSTGRES_URL", "")
-    if not url and ctx.server.database_url.startswith("postgres"):
-        url = ctx.server.database_url
-    return url
-
-
 def run(ctx: Context) -> SuiteReport:
     searches: dict[str, dict[str, Any]] = {}
     generation: dict[str, dict[str, Any]] = {}
@@ -172,7 +164,7 @@ def run(ctx: Context) -> SuiteReport:
         except ServerError as exc:
             cpu = {}
             notes.append(f"CPU per request not measured: {exc}")
-    other = _postgres_url(ctx) if portal_db == "SQLite" else ""
+    other = postgres_url(ctx) if portal_db == "SQLite" else ""
     tmp = Path(tempfile.mkdtemp(prefix="uslugi-bench-catalog-"))
     try:
         if portal_db == "PostgreSQL":
